@@ -1,0 +1,4 @@
+"""Numba kernels. They take C-contiguous float64/int64 arrays, trust their input and never raise.
+
+Validation lives in the public wrappers (:mod:`pidtools.core`, :mod:`pidtools.measures`).
+"""
