@@ -1,0 +1,1 @@
+"""Implementation of the ``infomorph`` command line (not a public import)."""

@@ -1,0 +1,147 @@
+"""The infomorphic neuron: activation functions, their derivatives, and the binning of sources.
+
+A neuron has two or three input classes (sources). Each class ``k`` has its own weights and bias
+and yields a scalar aggregate per sample (``r`` receptive/feed-forward, ``c`` context, ``l``
+lateral). The activation ``A`` combines them; the output ``Y`` is ``+1`` with probability
+``theta = sigmoid(A)`` and ``-1`` otherwise.
+
+Two classes (Makkeh et al. 2025), with ``s = sigmoid(k2 r c)``::
+
+    A = r [k1 + (1 - k1) 2 s]
+
+Three classes (Schneider et al. 2025), with ``s1 = sigmoid(b1 r c)``, ``s2 = sigmoid(b2 r l)``::
+
+    A = r [(1 - a1 - a2) + a1 s1 + a2 s2]
+
+The bracket is positive, so context and lateral input modulate the gain of the receptive drive
+but cannot flip its sign.
+
+The sources are binned (without gradient) for the soft histogram the goal is computed on:
+
+``"batch_max"``
+    divide each neuron's aggregate by its largest magnitude in the batch, then ``n_bins`` equal
+    bins on ``[-1, 1]`` (the two-class setting of the papers, 20 bins).
+``"fixed"``
+    ``n_bins`` equal bins on ``[-bound, bound]``, values outside clamped to the edge bins (the
+    three-class setting of the papers, 20 bins on ``[-20, 20]``).
+
+References
+----------
+Makkeh, A. et al. (2025). A general framework for interpretable neural learning based on local
+information-theoretic goal functions. PNAS 122(10), e2408125122.
+Schneider, M. et al. (2025). What should a neuron aim for? Designing local objective functions
+based on information theory. ICLR 2025.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Activations are clipped to this magnitude before the sigmoid so that theta stays strictly
+#: inside (0, 1) in float64 and both outputs keep non-zero mass in the soft histogram.
+A_CLIP = 30.0
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Numerically stable logistic function."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def theta_of(activation: np.ndarray) -> np.ndarray:
+    """``theta = P(Y = +1) = sigmoid(A)`` with ``A`` clipped to ``[-A_CLIP, A_CLIP]``."""
+    return sigmoid(np.clip(activation, -A_CLIP, A_CLIP))
+
+
+@dataclass(frozen=True)
+class TwoClassActivation:
+    """``A = r [k1 + (1 - k1) 2 sigmoid(k2 r c)]``; ``k1 = 1`` gives ``A = r``.
+
+    Parameters
+    ----------
+    k1 : float
+        Share of the receptive drive that passes unmodulated (papers: 0.5 default, 0.9 for the
+        ICLR hidden layers, 1 for read-out layers).
+    k2 : float
+        Gain of the modulation (papers: 2).
+    """
+
+    k1: float = 0.5
+    k2: float = 2.0
+
+    n_classes = 2
+
+    def __call__(self, r: np.ndarray, c: np.ndarray):
+        """Return ``A, (dA/dr, dA/dc)``."""
+        s = sigmoid(self.k2 * r * c)
+        gain = self.k1 + (1.0 - self.k1) * 2.0 * s
+        ds = (1.0 - self.k1) * 2.0 * s * (1.0 - s) * self.k2 * r  # d gain / dc
+        return r * gain, (gain + ds * c, ds * r)
+
+
+@dataclass(frozen=True)
+class ThreeClassActivation:
+    """``A = r [(1 - a1 - a2) + a1 sigmoid(b1 r c) + a2 sigmoid(b2 r l)]``.
+
+    Parameters
+    ----------
+    alpha1, alpha2 : float
+        Weights of the context and lateral modulation (papers: 0.1 each).
+    beta1, beta2 : float
+        Gains of the modulation (papers: 2 each).
+    """
+
+    alpha1: float = 0.1
+    alpha2: float = 0.1
+    beta1: float = 2.0
+    beta2: float = 2.0
+
+    n_classes = 3
+
+    def __call__(self, r: np.ndarray, c: np.ndarray, l: np.ndarray):
+        """Return ``A, (dA/dr, dA/dc, dA/dl)``."""
+        s1 = sigmoid(self.beta1 * r * c)
+        s2 = sigmoid(self.beta2 * r * l)
+        gain = 1.0 - self.alpha1 - self.alpha2 + self.alpha1 * s1 + self.alpha2 * s2
+        d1 = self.alpha1 * s1 * (1.0 - s1) * self.beta1 * r  # d gain / dc
+        d2 = self.alpha2 * s2 * (1.0 - s2) * self.beta2 * r  # d gain / dl
+        return r * gain, (gain + d1 * c + d2 * l, d1 * r, d2 * r)
+
+
+@dataclass(frozen=True)
+class Binning:
+    """How one source's aggregate is cut into bins (see the module docstring).
+
+    Parameters
+    ----------
+    n_bins : int
+        Number of equal bins.
+    mode : {"batch_max", "fixed"}
+        Normalise by the batch maximum magnitude onto ``[-1, 1]``, or use ``[-bound, bound]``.
+    bound : float
+        Half-width of the fixed range (``mode="fixed"`` only).
+    """
+
+    n_bins: int = 20
+    mode: str = "batch_max"
+    bound: float = 20.0
+
+    def __post_init__(self):
+        if not isinstance(self.n_bins, int | np.integer) or self.n_bins < 1:
+            raise ValueError(f"n_bins must be a positive int, got {self.n_bins!r}")
+        if self.mode not in ("batch_max", "fixed"):
+            raise ValueError(f"binning mode must be 'batch_max' or 'fixed', got {self.mode!r}")
+        if not self.bound > 0:
+            raise ValueError(f"binning bound must be > 0, got {self.bound!r}")
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Bin indices ``0..n_bins-1`` (int64) of ``values`` with shape (batch, neurons)."""
+        if self.mode == "batch_max":
+            scale = np.abs(values).max(axis=0)
+            scale = np.where(scale > 0, scale, 1.0)
+            u = (values / scale + 1.0) * 0.5
+        else:
+            u = (values + self.bound) / (2.0 * self.bound)
+        idx = np.floor(u * self.n_bins).astype(np.int64)
+        return np.clip(idx, 0, self.n_bins - 1)
