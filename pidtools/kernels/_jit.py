@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 
 #: Options shared by every kernel: on-disk cache, numpy semantics for division by zero
-#: (inf/nan instead of exceptions) and fast-math left off so that results match the reference
+#: (inf/nan instead of exceptions), fast-math left off so that results match the reference
 #: implementations to the last bits.
 JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
+
+#: Below this many pmf cells in a batch, the serial variant of a kernel runs: waking the thread
+#: pool costs more than the work.
+PARALLEL_MIN_CELLS = 20_000
 
 
 def jit(func=None, *, parallel: bool = False):
@@ -16,6 +22,23 @@ def jit(func=None, *, parallel: bool = False):
     if func is None:
         return numba.njit(**options)
     return numba.njit(**options)(func)
+
+
+class KernelPair(NamedTuple):
+    """A batch kernel compiled twice: serial (``prange`` runs as ``range``) and parallel."""
+
+    serial: object
+    parallel: object
+
+    def __call__(self, n_cells_total: int, *args):
+        """Run the variant that suits a batch of ``n_cells_total`` pmf cells in all."""
+        kernel = self.parallel if n_cells_total >= PARALLEL_MIN_CELLS else self.serial
+        return kernel(*args)
+
+
+def batch_kernel(func) -> KernelPair:
+    """Compile a ``prange`` batch kernel in its serial and its parallel variant."""
+    return KernelPair(jit(func), jit(func, parallel=True))
 
 
 def n_chunks(n_items: int) -> int:

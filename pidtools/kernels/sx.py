@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import prange
 
-from ._jit import jit
+from ._jit import batch_kernel, jit
 from .marginals import accumulate, cell_coordinates, clear, support_indices
 
 LN2 = math.log(2.0)
@@ -38,7 +38,7 @@ def _unions(ptr, cmask, cval, u, v, a_joint, b_src):
         b_src[a] = sb
 
 
-@jit(parallel=True)
+@batch_kernel
 def sx_forward(
     P, shape, size, off_s, off_ts, stride, len_s, len_ts, ptr, cmask, cval, n_chunks,
     want_local, red, local,
@@ -83,7 +83,7 @@ def sx_forward(
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
 
 
-@jit(parallel=True)
+@batch_kernel
 def sx_gradient(
     P, shape, size, off_s, off_ts, stride, len_s, len_ts, ptr, cmask, cval, n_chunks,
     weights, weight_res, all_cells, grad,

@@ -48,7 +48,7 @@ def sx_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
     n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
     red = np.empty((n_batch, n_nodes))
     loc = np.full((n_batch, n_cells, n_nodes), np.nan) if local else np.empty((1, 1, n_nodes))
-    sx_forward(*_kernel_args(P, n_sources), local, red, loc)
+    sx_forward(P.size, *_kernel_args(P, n_sources), local, red, loc)
     return red, (loc.reshape(P.shape + (n_nodes,)) if local else None)
 
 
@@ -61,7 +61,7 @@ def sx_redundancy_gradient(
     """
     grad = np.zeros((P.shape[0], int(np.prod(P.shape[1:]))))
     weights = np.ascontiguousarray(node_weights, dtype=np.float64)
-    sx_gradient(*_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
+    sx_gradient(P.size, *_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
     return grad.reshape(P.shape)
 
 

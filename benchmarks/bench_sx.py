@@ -1,0 +1,107 @@
+"""I^sx speed: pidtools against dit (per pmf) and against plain vectorised numpy (batches).
+
+Run: python benchmarks/bench_sx.py [--quick]. Prints a markdown table; every ratio is against a
+baseline measured in the same run. Numba compilation is excluded (a warm-up call runs first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+import pidtools
+from pidtools.core import goal_node_weights
+from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
+from pidtools.testing import random_pmf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from numpy_sx import numpy_sx_gradient, numpy_sx_redundancy  # noqa: E402
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def dit_sx(p: np.ndarray) -> float:
+    import dit
+    from dit.pid import PID_SX
+
+    n = p.ndim - 1
+    cells = [tuple(int(i) for i in idx) for idx in zip(*np.nonzero(p), strict=True)]
+    # dit's PID_SX needs the target as the last variable
+    d = dit.Distribution([c[1:] + c[:1] for c in cells], [p[c] for c in cells])
+    t0 = time.perf_counter()
+    PID_SX(d, sources=[[i] for i in range(n)], target=[n])
+    return time.perf_counter() - t0
+
+
+def per_pmf_vs_dit(shape, n_dit: int, rng) -> tuple[str, float, float]:
+    pmfs = [random_pmf(shape, rng) for _ in range(n_dit)]
+    t_dit = statistics.median(dit_sx(p) for p in pmfs)
+    pidtools.pid(pmfs[0])  # warm-up
+    n_rep = 2000
+    t_ours = best_of(lambda: [pidtools.pid(p) for p in pmfs[:1] * n_rep], 3) / n_rep
+    return "x".join(map(str, shape)), t_dit, t_ours
+
+
+def batch_vs_numpy(shape, n_batch: int, rng):
+    n = len(shape) - 1
+    P = np.stack([random_pmf(shape, rng) for _ in range(n_batch)])
+    goal = {lab: float(rng.normal()) for lab in pidtools.lattice(n).labels}
+    c, _ = goal_node_weights(goal, n)
+    sx_redundancy(P[:2], n)
+    sx_redundancy_gradient(P[:2], n, c, 0.0, True)
+    fwd = best_of(lambda: sx_redundancy(P, n), 3)
+    both = best_of(lambda: (sx_redundancy(P, n), sx_redundancy_gradient(P, n, c, 0.0, True)), 3)
+    # numpy on a slice when the whole batch would take long; scaled per pmf
+    m = min(n_batch, 1000 if n == 2 else 100)
+    np_fwd = best_of(lambda: numpy_sx_redundancy(P[:m], n), 2) * n_batch / m
+    np_both = best_of(lambda: (numpy_sx_redundancy(P[:m], n), numpy_sx_gradient(P[:m], n, c)), 2)
+    np_both *= n_batch / m
+    ok = np.allclose(sx_redundancy(P[:m], n)[0], numpy_sx_redundancy(P[:m], n), atol=1e-10)
+    return fwd, both, np_fwd, np_both, m, ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="smaller batches, one dit pmf per shape")
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+    print(f"numba threads: {numba.get_num_threads()}, numpy {np.__version__}, numba {numba.__version__}")
+    print("\n### Per pmf: pidtools.pid vs dit.pid.PID_SX (median over random pmfs)\n")
+    print("| pmf shape | dit | pidtools | speed-up |\n|---|---|---|---|")
+    for shape in [(2, 4, 4), (2, 2, 2, 2)]:
+        name, t_dit, t_ours = per_pmf_vs_dit(shape, 1 if args.quick else 3, rng)
+        print(f"| {name} | {t_dit:.2f} s | {t_ours * 1e6:.1f} µs | {t_dit / t_ours:,.0f}x |")
+    print("\n### Batches: numba kernels vs plain vectorised numpy (dense)\n")
+    print(
+        "| batch | forward | numpy forward | ratio | forward+gradient | numpy fwd+grad | ratio |\n"
+        "|---|---|---|---|---|---|---|"
+    )
+    sizes = [((2, 20, 20), 10_000), ((2, 20, 20, 20), 1_000)]
+    if args.quick:
+        sizes = [((2, 20, 20), 1000), ((2, 20, 20, 20), 100)]
+    for shape, n_batch in sizes:
+        fwd, both, np_fwd, np_both, m, ok = batch_vs_numpy(shape, n_batch, rng)
+        name = f"{n_batch:,} x {'x'.join(map(str, shape))}"
+        note = "" if m == n_batch else f" (numpy timed on {m}, scaled)"
+        print(
+            f"| {name}{note} | {fwd:.3f} s ({n_batch / fwd:,.0f} pmf/s) | {np_fwd:.2f} s | "
+            f"{np_fwd / fwd:.0f}x | {both:.3f} s | {np_both:.2f} s | {np_both / both:.0f}x |"
+        )
+        assert ok, "numba and numpy disagree"
+
+
+if __name__ == "__main__":
+    main()
