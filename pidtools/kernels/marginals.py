@@ -67,15 +67,14 @@ def support_indices(p, shape, stride, cells, target, idx):
 
     Writes the flat cell numbers to ``cells``, their target value to ``target`` and, for every
     mask ``m``, the index of the cell's source values in the marginal of ``m`` to ``idx[k, m]``.
-    Returns the support size.
+    Returns the support size. Cells are visited in C order with an odometer (no divisions).
     """
     n = shape.shape[0] - 1
     n_masks = idx.shape[1]
-    coord = np.empty(n + 1, dtype=np.int64)
+    coord = np.zeros(n + 1, dtype=np.int64)
     k = 0
     for c in range(p.shape[0]):
         if p[c] > 0.0:
-            cell_coordinates(c, shape, coord)
             cells[k] = c
             target[k] = coord[0]
             for m in range(n_masks):
@@ -84,6 +83,12 @@ def support_indices(p, shape, stride, cells, target, idx):
                     j += coord[i + 1] * stride[m, i]
                 idx[k, m] = j
             k += 1
+        i = n
+        coord[i] += 1
+        while i > 0 and coord[i] == shape[i]:
+            coord[i] = 0
+            i -= 1
+            coord[i] += 1
     return k
 
 
@@ -114,3 +119,4 @@ def clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts):
         for m in range(idx.shape[1]):
             buf_s[off_s[m] + idx[j, m]] = 0.0
             buf_ts[off_ts[m] + t * size[m] + idx[j, m]] = 0.0
+
