@@ -8,6 +8,7 @@ import click
 
 import pidtools
 
+from .analyze import analyze_command
 from .pid import pid_command
 
 
@@ -18,11 +19,13 @@ def cli() -> None:
 
     \b
     Examples:
+      infomorph demo -o demo-out
+      infomorph analyze run.nc --plot atoms.png
       infomorph pid --gate xor
-      infomorph pid --gate and --compare
     """
 
 
+cli.add_command(analyze_command)
 cli.add_command(pid_command)
 
 
