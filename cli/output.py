@@ -54,7 +54,10 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence], floatfmt: str 
     """A plain aligned text table."""
     cells = [[floatfmt.format(v) if isinstance(v, float | np.floating) else str(v) for v in r] for r in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
-    line = lambda r: "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
+    def line(r):
+        first = str(r[0]).ljust(widths[0])
+        return "  ".join([first, *(str(c).rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))])
+
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, cells)])
 
 

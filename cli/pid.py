@@ -33,43 +33,120 @@ def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
     raise InputError(f"{path}: unknown pmf file type {path.suffix!r}; use .npy, or .csv with --shape")
 
 
+def _load_columns(path: Path, target: str | None, sources: tuple[str, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sample columns from a CSV file (header row) or 1-D variables of a netCDF file."""
+    if target is None or not sources:
+        raise InputError("--samples needs --target COLUMN and at least one --source COLUMN")
+    names = [target, *sources]
+    if path.suffix in (".nc", ".nc4", ".h5"):
+        import xarray as xr
+
+        try:
+            ds = xr.open_dataset(path)
+        except Exception as err:
+            raise InputError(f"{path} is not a readable netCDF file ({type(err).__name__})") from None
+        have = list(ds.data_vars)
+        columns = {}
+        for n in names:
+            if n not in ds:
+                raise InputError(f"{n!r} is not a variable of {path}; it has {have}")
+            columns[n] = ds[n].values
+    else:
+        import pandas as pd
+
+        try:
+            df = pd.read_csv(path)
+        except Exception as err:
+            raise InputError(f"{path} is not a readable CSV file with a header row ({type(err).__name__})") from None
+        for n in names:
+            if n not in df.columns:
+                raise InputError(f"{n!r} is not a column of {path}; it has {list(df.columns)}")
+        columns = {n: df[n].to_numpy() for n in names}
+    return columns[target], [columns[s] for s in sources]
+
+
+def _emit(res, source: str, fmt: str) -> None:
+    stats = res.statistics() if hasattr(res, "statistics") else {}
+    header = ["atom", "bits", *stats]
+    rows = [[lab, float(res.atoms[i]), *(float(v[i]) for v in stats.values())] for i, lab in enumerate(res.labels)]
+    if fmt == "json":
+        out = {"source": source, "measure": res.measure, "atoms": res.as_dict(), "mi": float(res.mi)}
+        out.update({k: dict(zip(res.labels, v.tolist(), strict=True)) for k, v in stats.items()})
+        if hasattr(res, "settings"):
+            out["settings"] = res.settings
+        click.echo(dumps(out))
+    elif fmt == "csv":
+        click.echo(render_csv(header, rows))
+    else:
+        click.echo(f"{source}: measure {res.measure}, I(T;S) = {float(res.mi):.4f} bit")
+        click.echo(render_table(header, rows))
+
+
 @click.command("pid")
 @click.argument("pmf_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--gate", "gate_name", type=click.Choice(list(GATES)), help="A canonical distribution.")
+@click.option("--samples", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV (header row) or netCDF file of samples; name --target and --source columns.")  # fmt: skip
+@click.option("--target", help="Target column of --samples.")
+@click.option("--source", "sources", multiple=True, help="Source column of --samples (repeatable, 1 to 4).")
+@click.option("--bins", type=click.IntRange(2), help="Bins for floating columns (default 8).")
+@click.option("--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True)
+@click.option("--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True)
+@click.option("--shuffles", default=0, type=click.IntRange(0), help="Target shuffles: null and p-values.")
+@click.option("--boot", default=0, type=click.IntRange(0), help="Bootstrap resamples: 95% intervals.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random state of shuffles/bootstrap.")
 @click.option("--measure", default="sx", show_default=True, help="Redundancy measure (see --list-measures).")
+@click.option("--compare", is_flag=True, help="Every measure side by side.")
 @click.option("--shape", help="Shape T,S1,...,Sn for a CSV pmf file.")
 @click.option("--normalize", is_flag=True, help="Rescale the pmf to sum to 1.")
 @click.option("--list-measures", is_flag=True, help="List the measures and exit.")
 @format_option
-def pid_command(pmf_file, gate_name, measure, shape, normalize, list_measures, fmt):
-    """Decompose the information a pmf's sources carry about its target.
+def pid_command(pmf_file, gate_name, samples, target, sources, bins, binning, estimator, shuffles, boot, seed,
+                measure, compare, shape, normalize, list_measures, fmt):  # fmt: skip
+    """Decompose the information that sources carry about a target.
 
-    The pmf's first axis is the target T, the others the sources S1..Sn.
+    The input is a pmf (a .npy array, or a CSV of probabilities with --shape) whose first axis
+    is the target T and whose other axes are the sources S1..Sn; a canonical gate; or sample
+    columns (--samples) from which the pmf is estimated.
 
     \b
     Examples:
       infomorph pid --gate xor
-      infomorph pid pmf.npy --measure sx --format json
+      infomorph pid --gate and --compare
+      infomorph pid pmf.npy --measure mmi --format json
       infomorph pid pmf.csv --shape 2,3,3 --normalize
+      infomorph pid --samples data.csv --target y --source x1 --source x2 --shuffles 200
     """
     if list_measures:
         for name, text in pidtools.measures().items():
             click.echo(f"{name:8s} {text}")
         return
-    if (pmf_file is None) == (gate_name is None):
-        raise click.UsageError("give either a PMF_FILE or --gate NAME (one of them)")
-    p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)
+    if sum(x is not None for x in (pmf_file, gate_name, samples)) != 1:
+        raise click.UsageError("give exactly one of PMF_FILE, --gate NAME or --samples FILE")
     try:
+        if samples is not None:
+            t, srcs = _load_columns(samples, target, sources)
+            res = pidtools.estimate(t, srcs, measure=measure, bins=bins or 8, binning=binning,
+                                    estimator=estimator, n_shuffles=shuffles, n_boot=boot, random_state=seed)  # fmt: skip
+            _emit(res, f"{samples}: {target} given {', '.join(sources)}", fmt)
+            return
+        p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)
+        source = f"gate {gate_name}" if gate_name else str(pmf_file)
+        if compare:
+            _emit_comparison(p, source, normalize, fmt)
+            return
         res = pidtools.pid(p, measure, normalize=normalize)
     except (ValueError, TypeError) as err:
         raise InputError(str(err)) from None
-    source = f"gate {gate_name}" if gate_name else str(pmf_file)
+    _emit(res, source, fmt)
+
+
+def _emit_comparison(p, source: str, normalize: bool, fmt: str) -> None:
+    table = pidtools.compare(p / p.sum() if normalize else p)
     if fmt == "json":
-        click.echo(dumps({"source": source, "measure": res.measure, "atoms": res.as_dict(), "mi": float(res.mi)}))
-        return
-    rows = [(lab, v) for lab, v in res.as_dict().items()]
-    if fmt == "csv":
-        click.echo(render_csv(["atom", "bits"], rows))
-        return
-    click.echo(f"{source}: measure {res.measure}, I(T;S) = {float(res.mi):.4f} bit")
-    click.echo(render_table(["atom", "bits"], rows))
+        click.echo(dumps({"source": source, "compare": table.to_dict(orient="index")}))
+    elif fmt == "csv":
+        click.echo(table.to_csv().rstrip("\n"))
+    else:
+        click.echo(f"{source}: atoms (bits) under every measure; * marks a negative atom")
+        click.echo(table.to_string())

@@ -1,0 +1,68 @@
+"""`infomorph pid`: gates, pmf files, sample columns, formats and bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from pidtools.distributions import gate
+
+
+def run(*args, cwd=None):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_gate_json_matches_closed_form():
+    res = run("pid", "--gate", "xor", "--format", "json")
+    assert res.exit_code == 0
+    out = json.loads(res.stdout)
+    assert out["atoms"]["{12}"] == pytest.approx(np.log2(4 / 3), abs=1e-12)
+    assert out["mi"] == pytest.approx(1.0)
+
+
+def test_pmf_files(tmp_path):
+    np.save(tmp_path / "and.npy", gate("and"))
+    np.savetxt(tmp_path / "and.csv", gate("and").ravel() * 4, delimiter=",")
+    a = run("pid", tmp_path / "and.npy", "--format", "csv")
+    b = run("pid", tmp_path / "and.csv", "--shape", "2,2,2", "--normalize", "--format", "csv")
+    assert a.exit_code == b.exit_code == 0
+    assert a.stdout == b.stdout.replace(str(tmp_path / "and.csv"), str(tmp_path / "and.npy"))
+    assert a.stdout.splitlines()[0] == "atom,bits" and len(a.stdout.splitlines()) == 5
+
+
+def test_samples_with_statistics(tmp_path):
+    rng = np.random.default_rng(0)
+    s1, s2 = rng.integers(0, 2, (2, 4000))
+    pd.DataFrame({"y": s1 ^ s2, "a": s1, "b": s2}).to_csv(tmp_path / "s.csv", index=False)
+    res = run("pid", "--samples", tmp_path / "s.csv", "--target", "y", "--source", "a", "--source", "b",
+              "--shuffles", "50", "--format", "json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["atoms"]["{12}"] == pytest.approx(np.log2(4 / 3), abs=0.01)
+    assert out["p_value"]["{12}"] == pytest.approx(1 / 51)
+    assert out["settings"]["n_shuffles"] == 50
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "exactly one of"),
+        (["--gate", "xor", "--measure", "nope"], "unknown measure"),
+        (["--samples", "s.csv", "--target", "y"], "at least one --source"),
+        (["--samples", "s.csv", "--target", "y", "--source", "q"], "'q' is not a column"),
+        (["p.csv"], "needs --shape"),
+        (["p.csv", "--shape", "2,2"], "has 4 cells but"),
+        (["neg.npy"], "negative"),
+    ],
+)
+def test_bad_input(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame({"y": [0, 1] * 10, "a": [0, 0, 1, 1] * 5}).to_csv("s.csv", index=False)
+    np.savetxt("p.csv", gate("xor").ravel(), delimiter=",")
+    np.save("neg.npy", -gate("xor"))
+    res = CliRunner().invoke(cli, ["pid", *args])
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr
