@@ -14,6 +14,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
+from ._math import log2_inplace
 from .marginals import accumulate, cell_coordinates, clear, support_indices
 
 LN2 = math.log(2.0)
@@ -38,6 +39,29 @@ def _unions(ptr, cmask, cval, u, v, a_joint, b_src):
         b_src[a] = sb
 
 
+@jit
+def _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V):
+    """``U[m, j] = P(S_m = s_m)`` and ``V[m, j] = P(T = t, S_m = s_m)`` at support cell ``j``."""
+    for m in range(size.shape[0]):
+        for j in range(k):
+            U[m, j] = buf_s[off_s[m] + idx[j, m]]
+            V[m, j] = buf_ts[off_ts[m] + target[j] * size[m] + idx[j, m]]
+
+
+@jit
+def _union_columns(a, k, ptr, cmask, cval, U, V, A, B):
+    """``A[j] = P(a_x, T = t)`` and ``B[j] = P(a_x)`` of node ``a`` at every support cell."""
+    for j in range(k):
+        A[j] = 0.0
+        B[j] = 0.0
+    for q in range(ptr[a], ptr[a + 1]):
+        c = cval[q]
+        m = cmask[q]
+        for j in range(k):
+            A[j] += c * V[m, j]
+            B[j] += c * U[m, j]
+
+
 @batch_kernel
 def sx_forward(
     P, shape, size, off_s, off_ts, stride, len_s, len_ts, ptr, cmask, cval, n_chunks,
@@ -45,7 +69,9 @@ def sx_forward(
 ):  # fmt: skip
     """Global redundancy ``red[b, alpha] = sum_x p(x) i_sx(t : alpha)``.
 
-    With ``want_local`` the local redundancy of every support cell goes to ``local[b, cell]``.
+    Work is laid out node by node over contiguous columns of support cells, so that the
+    inclusion-exclusion sums and the logarithms vectorise. With ``want_local`` the local
+    redundancy of every support cell also goes to ``local[b, cell]``.
     """
     n_batch, n_cells = P.shape
     n_masks = size.shape[0]
@@ -59,27 +85,29 @@ def sx_forward(
         target = np.empty(n_cells, dtype=np.int64)
         idx = np.empty((n_cells, n_masks), dtype=np.int64)
         w = np.empty(n_cells)
-        u = np.empty(n_masks)
-        v = np.empty(n_masks)
-        a_joint = np.empty(n_nodes)
-        b_src = np.empty(n_nodes)
+        U = np.empty((n_masks, n_cells))
+        V = np.empty((n_masks, n_cells))
+        A = np.empty(n_cells)
+        B = np.empty(n_cells)
         for b in range(lo, hi):
             p = P[b]
             k = support_indices(p, shape, stride, cells, target, idx)
             for j in range(k):
                 w[j] = p[cells[j]]
             accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+            _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             for a in range(n_nodes):
-                red[b, a] = 0.0
-            for j in range(k):
-                _lookup(target[j], idx[j], size, off_s, off_ts, buf_s, buf_ts, u, v)
-                pj = w[j]
-                _unions(ptr, cmask, cval, u, v, a_joint, b_src)
-                for a in range(n_nodes):
-                    i_loc = math.log2(a_joint[a] / (b_src[a] * v[0]))
-                    red[b, a] += pj * i_loc
-                    if want_local:
-                        local[b, cells[j], a] = i_loc
+                _union_columns(a, k, ptr, cmask, cval, U, V, A, B)
+                for j in range(k):
+                    A[j] = A[j] / (B[j] * V[0, j])
+                log2_inplace(A, k)
+                acc = 0.0
+                for j in range(k):
+                    acc += w[j] * A[j]
+                red[b, a] = acc
+                if want_local:
+                    for j in range(k):
+                        local[b, cells[j], a] = A[j]
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
 
 
@@ -113,6 +141,11 @@ def sx_gradient(
         target = np.empty(n_cells, dtype=np.int64)
         idx = np.empty((n_cells, n_masks), dtype=np.int64)
         w = np.empty(n_cells)
+        U = np.empty((n_masks, n_cells))
+        V = np.empty((n_masks, n_cells))
+        A = np.empty(n_cells)
+        B = np.empty(n_cells)
+        logs = np.empty(n_cells)
         u = np.empty(n_masks)
         v = np.empty(n_masks)
         a_joint = np.empty(n_nodes)
@@ -124,25 +157,43 @@ def sx_gradient(
             k = support_indices(p, shape, stride, cells, target, idx)
             for j in range(k):
                 w[j] = p[cells[j]]
+                grad[b, cells[j]] = 0.0
             accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
-            # Weight arrays p/A and p/B, folded over nodes per mask, into marginal buffers.
+            _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
+            # Per node: the log term at the support cells, and the weight arrays
+            # weights[a] p/A and weights[a] p/B folded per mask into marginal buffers.
+            for a in range(n_nodes):
+                c_a = weights[a]
+                if c_a == 0.0:
+                    continue
+                _union_columns(a, k, ptr, cmask, cval, U, V, A, B)
+                for j in range(k):
+                    logs[j] = A[j] / (B[j] * V[0, j])
+                    A[j] = c_a * w[j] / A[j]
+                    B[j] = c_a * w[j] / B[j]
+                log2_inplace(logs, k)
+                for j in range(k):
+                    grad[b, cells[j]] += c_a * logs[j]
+                for q in range(ptr[a], ptr[a + 1]):
+                    m = cmask[q]
+                    c = cval[q]
+                    for j in range(k):
+                        wa_ts[off_ts[m] + target[j] * size[m] + idx[j, m]] += c * A[j]
+                        wb_s[off_s[m] + idx[j, m]] += c * B[j]
             for j in range(k):
                 t = target[j]
-                _lookup(t, idx[j], size, off_s, off_ts, buf_s, buf_ts, u, v)
-                _unions(ptr, cmask, cval, u, v, a_joint, b_src)
-                for a in range(n_nodes):
-                    if weights[a] == 0.0:
+                s_w = 0.0
+                for m in range(n_masks):
+                    s_w += wa_ts[off_ts[m] + t * size[m] + idx[j, m]] - wb_s[off_s[m] + idx[j, m]]
+                g = grad[b, cells[j]] + (s_w - weight_sum) / LN2
+                if weight_res != 0.0:
+                    g -= weight_res * math.log2(V[full, j] / U[full, j])
+                grad[b, cells[j]] = g
+            if all_cells:
+                # cells outside the support: the same formula, one cell at a time
+                for c in range(n_cells):
+                    if p[c] > 0.0:
                         continue
-                    ra = weights[a] * w[j] / a_joint[a]
-                    rb = weights[a] * w[j] / b_src[a]
-                    for q in range(ptr[a], ptr[a + 1]):
-                        m = cmask[q]
-                        wa_ts[off_ts[m] + t * size[m] + idx[j, m]] += cval[q] * ra
-                        wb_s[off_s[m] + idx[j, m]] += cval[q] * rb
-            n_out = n_cells if all_cells else k
-            for j in range(n_out):
-                if all_cells:
-                    c = j
                     cell_coordinates(c, shape, coord)
                     t = coord[0]
                     for m in range(n_masks):
@@ -150,24 +201,19 @@ def sx_gradient(
                         for i in range(n_src):
                             s += coord[i + 1] * stride[m, i]
                         zidx[m] = s
-                else:
-                    c = cells[j]
-                    t = target[j]
+                    _lookup(t, zidx, size, off_s, off_ts, buf_s, buf_ts, u, v)
+                    _unions(ptr, cmask, cval, u, v, a_joint, b_src)
+                    g = 0.0
+                    for a in range(n_nodes):
+                        if weights[a] != 0.0:
+                            g += weights[a] * math.log2(a_joint[a] / (b_src[a] * v[0]))
+                    s_w = 0.0
                     for m in range(n_masks):
-                        zidx[m] = idx[j, m]
-                _lookup(t, zidx, size, off_s, off_ts, buf_s, buf_ts, u, v)
-                _unions(ptr, cmask, cval, u, v, a_joint, b_src)
-                g = 0.0
-                for a in range(n_nodes):
-                    if weights[a] != 0.0:
-                        g += weights[a] * math.log2(a_joint[a] / (b_src[a] * v[0]))
-                s_w = 0.0
-                for m in range(n_masks):
-                    s_w += wa_ts[off_ts[m] + t * size[m] + zidx[m]] - wb_s[off_s[m] + zidx[m]]
-                g += (s_w - weight_sum) / LN2
-                if weight_res != 0.0:
-                    g -= weight_res * math.log2(v[full] / u[full])
-                grad[b, c] = g
+                        s_w += wa_ts[off_ts[m] + t * size[m] + zidx[m]] - wb_s[off_s[m] + zidx[m]]
+                    g += (s_w - weight_sum) / LN2
+                    if weight_res != 0.0:
+                        g -= weight_res * math.log2(v[full] / u[full])
+                    grad[b, c] = g
             clear(k, target, idx, size, off_s, off_ts, wb_s, wa_ts)
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
 
