@@ -55,15 +55,28 @@ def per_pmf_vs_dit(shape, n_dit: int, rng) -> tuple[str, float, float]:
     return "x".join(map(str, shape)), t_dit, t_ours
 
 
-def batch_vs_numpy(shape, n_batch: int, rng):
+def histograms(shape, n_batch: int, n_samples: int, rng) -> np.ndarray:
+    """Empirical pmfs of ``n_samples`` draws from random pmfs: sparse, like binned data."""
+    out = np.empty((n_batch, *shape))
+    for b in range(n_batch):
+        counts = rng.multinomial(n_samples, random_pmf(shape, rng).ravel())
+        out[b] = (counts / n_samples).reshape(shape)
+    return out
+
+
+def batch_vs_numpy(shape, n_batch: int, rng, n_samples: int | None = None):
     n = len(shape) - 1
-    P = np.stack([random_pmf(shape, rng) for _ in range(n_batch)])
+    if n_samples is None:
+        P = np.stack([random_pmf(shape, rng) for _ in range(n_batch)])
+    else:
+        P = histograms(shape, n_batch, n_samples, rng)
     goal = {lab: float(rng.normal()) for lab in pidtools.lattice(n).labels}
     c, _ = goal_node_weights(goal, n)
     sx_redundancy(P[:2], n)
-    sx_redundancy_gradient(P[:2], n, c, 0.0, True)
+    all_cells = n_samples is None  # histograms: the gradient on the support, as training uses it
+    sx_redundancy_gradient(P[:2], n, c, 0.0, all_cells)
     fwd = best_of(lambda: sx_redundancy(P, n), 3)
-    both = best_of(lambda: (sx_redundancy(P, n), sx_redundancy_gradient(P, n, c, 0.0, True)), 3)
+    both = best_of(lambda: (sx_redundancy(P, n), sx_redundancy_gradient(P, n, c, 0.0, all_cells)), 3)
     # numpy on a slice when the whole batch would take long; scaled per pmf
     m = min(n_batch, 1000 if n == 2 else 100)
     np_fwd = best_of(lambda: numpy_sx_redundancy(P[:m], n), 2) * n_batch / m
@@ -89,12 +102,13 @@ def main() -> None:
         "| batch | forward | numpy forward | ratio | forward+gradient | numpy fwd+grad | ratio |\n"
         "|---|---|---|---|---|---|---|"
     )
-    sizes = [((2, 20, 20), 10_000), ((2, 20, 20, 20), 1_000)]
+    sizes = [((2, 20, 20), 10_000, None), ((2, 20, 20, 20), 1_000, None), ((2, 20, 20, 20), 1_000, 1024)]
     if args.quick:
-        sizes = [((2, 20, 20), 1000), ((2, 20, 20, 20), 100)]
-    for shape, n_batch in sizes:
-        fwd, both, np_fwd, np_both, m, ok = batch_vs_numpy(shape, n_batch, rng)
-        name = f"{n_batch:,} x {'x'.join(map(str, shape))}"
+        sizes = [((2, 20, 20), 1000, None), ((2, 20, 20, 20), 100, None), ((2, 20, 20, 20), 100, 1024)]
+    for shape, n_batch, n_samples in sizes:
+        fwd, both, np_fwd, np_both, m, ok = batch_vs_numpy(shape, n_batch, rng, n_samples)
+        kind = "dense random pmfs" if n_samples is None else f"histograms of {n_samples} samples, gradient on the support"
+        name = f"{n_batch:,} x {'x'.join(map(str, shape))}, {kind}"
         note = "" if m == n_batch else f" (numpy timed on {m}, scaled)"
         print(
             f"| {name}{note} | {fwd:.3f} s ({n_batch / fwd:,.0f} pmf/s) | {np_fwd:.2f} s | "
