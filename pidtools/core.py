@@ -239,11 +239,15 @@ def pid(
     batch_shape = arr.shape[: arr.ndim - n - 1]
     flat = arr.reshape((-1,) + arr.shape[arr.ndim - n - 1 :])
     red, local_red = compute(flat, n, local)
-    atoms = red @ lat.mobius.T
+    # einsum without BLAS: each pmf's atoms are bit-identical whatever the batch around it
+    atoms = np.einsum("bj,ij->bi", red, lat.mobius)
+    if np.isnan(red).any():  # incomplete PIDs: an atom is NaN only where it needs a NaN node
+        atoms = np.nan_to_num(red) @ lat.mobius.T
+        atoms[np.isnan(red).astype(float) @ (lat.mobius != 0).T > 0] = np.nan
     info = information_terms(arr, n)
     local_atoms = None
     if local_red is not None:
-        local_atoms = (local_red @ lat.mobius.T).reshape(arr.shape + (lat.n_nodes,))
+        local_atoms = np.einsum("...j,ij->...i", local_red, lat.mobius).reshape(arr.shape + (lat.n_nodes,))
         local_red = local_red.reshape(arr.shape + (lat.n_nodes,))
     return PIDResult(
         measure=name,

@@ -1,0 +1,184 @@
+"""Labelled interface: PID estimates of the variables of an ``xarray.Dataset``.
+
+Import it as ``import pidtools.xarray``; inside pidtools the xarray package itself is always
+imported as ``import xarray as xr`` with absolute imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .estimate import _check_settings, _per_variable_binning, estimate_batch, resolve_random_state
+from .lattice import lattice
+
+__all__ = ["pid_dataset"]
+
+_STATISTICS = ("plugin_atoms", "null_mean", "null_std", "p_value", "ci_low", "ci_high")
+
+
+def pid_dataset(
+    ds: xr.Dataset,
+    target: Hashable | xr.DataArray,
+    sources: Sequence[Hashable | xr.DataArray],
+    *,
+    sample_dim: Hashable = "sample",
+    **estimate_kwargs: Any,
+) -> xr.Dataset:
+    """Estimate PID atoms for every element of the batch dimensions of a dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Holds the variables (it may be backed by dask).
+    target : hashable or xarray.DataArray
+        Name of the target variable in ``ds`` (or the array itself).
+    sources : sequence of hashable or xarray.DataArray
+        Names of the source variables (1 to 4), or the arrays.
+    sample_dim : hashable
+        The dimension that holds the samples; every variable must have it. All other
+        dimensions are batch dimensions and broadcast by name, e.g. a target ``label(sample)``
+        against sources ``act(epoch, neuron, sample)``.
+    **estimate_kwargs
+        Keyword arguments of :func:`pidtools.estimate` (measure, bins, binning, estimator,
+        n_shuffles, n_boot, ci, random_state).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``atoms`` (*batch dims, atom) and ``mi`` (*batch dims), plus ``plugin_atoms`` for the
+        shuffle estimator, ``null_mean``, ``null_std``, ``p_value`` with ``n_shuffles > 0`` and
+        ``ci_low``, ``ci_high`` with ``n_boot > 0``. ``attrs`` record the settings and the
+        package version.
+
+    Notes
+    -----
+    The work goes through ``xarray.apply_ufunc(..., dask="parallelized")``, so a dask-backed
+    dataset chunked along batch dimensions is computed lazily, chunk by chunk; chunks along
+    ``sample_dim`` are merged first. Results do not depend on the chunking: floating variables
+    are binned per batch element (e.g. per neuron and epoch), the distinct values of integer
+    variables are collected over the whole array first (one pass over that variable), and the
+    shuffles and bootstrap draws of each element are seeded from ``random_state`` and the
+    element's flat index in the whole batch. A ``random_state`` of ``None`` is resolved once
+    and recorded in ``attrs["random_state"]``.
+    """
+    from . import __version__
+
+    arrays = _variables(ds, target, sources, sample_dim)
+    n_sources = len(arrays) - 1
+    kwargs = dict(estimate_kwargs)
+    if kwargs.get("n_shuffles", 0) or kwargs.get("n_boot", 0):
+        kwargs["random_state"] = resolve_random_state(kwargs.get("random_state"))
+    checked = _check_settings(**kwargs)  # fail now, not when a lazy result is computed
+    names = ["target"] + [f"sources[{i}]" for i in range(n_sources)]
+    _per_variable_binning(checked["bins"], checked["binning"], arrays, names)
+    alphabets = [_alphabet(a) for a in arrays]
+    index = _batch_index(arrays, sample_dim)
+    outputs = ["atoms", "mi"] + [k for k in _STATISTICS if _requested(k, kwargs)]
+    labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
+
+    def block(*data):
+        res = estimate_batch(
+            data[0], list(data[1:-1]), batch_index=data[-1], alphabets=alphabets, **kwargs
+        )
+        return tuple(np.asarray(getattr(res, k), dtype=np.float64) for k in outputs)
+
+    results = xr.apply_ufunc(
+        block,
+        *arrays,
+        index,
+        input_core_dims=[[sample_dim]] * len(arrays) + [[]],
+        output_core_dims=[[] if k == "mi" else ["atom"] for k in outputs],
+        dask="parallelized",
+        output_dtypes=[np.float64] * len(outputs),
+        dask_gufunc_kwargs={"output_sizes": {"atom": len(labels)}},
+    )
+    out = xr.Dataset(dict(zip(outputs, results, strict=True))).assign_coords(atom=labels)
+    out.attrs = _attrs(kwargs, n_sources, arrays[0].sizes[sample_dim], __version__)
+    return out
+
+
+def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
+    if isinstance(sources, str | xr.DataArray) or not isinstance(sources, Sequence):
+        raise TypeError(
+            f"sources must be a list of variable names (e.g. ['x1', 'x2']), got {sources!r}"
+        )
+    arrays = []
+    for role, v in [("target", target), *((f"sources[{i}]", s) for i, s in enumerate(sources))]:
+        if not isinstance(v, xr.DataArray):
+            if v not in ds.data_vars:
+                raise ValueError(
+                    f"{role} {v!r} is not a variable of ds: choose one of {list(ds.data_vars)}"
+                )
+            v = ds[v]
+        if sample_dim not in v.dims:
+            raise ValueError(
+                f"{role} ({v.name!r}, dims {v.dims}) has no sample dimension {sample_dim!r}: pass "
+                "sample_dim= naming the dimension that holds the samples"
+            )
+        if v.chunks is not None:
+            v = v.chunk({sample_dim: -1})
+        arrays.append(v)
+    return arrays
+
+
+def _alphabet(a: xr.DataArray) -> np.ndarray | None:
+    """Sorted distinct values of an integer variable over the whole array (None for floats)."""
+    if not (np.issubdtype(a.dtype, np.integer) or a.dtype == bool):
+        return None
+    if a.chunks is None:
+        return np.unique(a.values)
+    import dask.array as da
+
+    return np.asarray(da.unique(a.data).compute())
+
+
+def _batch_index(arrays: list[xr.DataArray], sample_dim: Hashable) -> xr.DataArray:
+    """Flat index of every element of the broadcast batch, chunked like the inputs."""
+    sizes: dict[Hashable, int] = {}
+    chunks: dict[Hashable, tuple[int, ...]] = {}
+    for a in arrays:
+        for d in a.dims:
+            if d != sample_dim:
+                sizes.setdefault(d, a.sizes[d])
+                if a.chunks is not None:
+                    chunks.setdefault(d, a.chunksizes[d])
+    shape = tuple(sizes.values())
+    index = xr.DataArray(
+        np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape), dims=list(sizes)
+    )
+    return index.chunk(chunks) if chunks else index
+
+
+def _requested(name: str, kwargs: dict[str, Any]) -> bool:
+    if name == "plugin_atoms":
+        return kwargs.get("estimator", "plugin") == "shuffle"
+    if name in ("ci_low", "ci_high"):
+        return bool(kwargs.get("n_boot", 0))
+    return bool(kwargs.get("n_shuffles", 0))
+
+
+def _attrs(kwargs: dict[str, Any], n_sources: int, n_samples: int, version: str) -> dict[str, Any]:
+    """netCDF-safe attributes: numbers and strings only."""
+    attrs = {
+        "measure": kwargs.get("measure", "sx"),
+        "estimator": kwargs.get("estimator", "plugin"),
+        "binning": repr(kwargs.get("binning", "uniform")),
+        "bins": repr(kwargs.get("bins")),
+        "n_shuffles": int(kwargs.get("n_shuffles", 0)),
+        "n_boot": int(kwargs.get("n_boot", 0)),
+        "n_sources": n_sources,
+        "n_samples": int(n_samples),
+        "units": "bit",
+        "pidtools_version": version,
+    }
+    if attrs["n_boot"]:
+        attrs["ci"] = float(kwargs.get("ci", 0.95))
+    if "random_state" in kwargs and kwargs["random_state"] is not None:
+        attrs["random_state"] = str(kwargs["random_state"])
+    return attrs
