@@ -194,7 +194,8 @@ def run_analysis(path, target, sources, over, sample_dim, measure, bins, binning
         "estimator": estimator, "n_shuffles": shuffles, "seed": seed, "n_samples": n_samples,
     }  # fmt: skip
     lazy = pid_dataset(ds, target, list(sources), sample_dim=sample_dim, measure=measure, bins=bins,
-                       binning=binning, estimator=estimator, n_shuffles=shuffles, random_state=seed)  # fmt: skip
+                       binning=binning, estimator=estimator, n_shuffles=shuffles, random_state=seed,
+                       skip_missing=True)  # fmt: skip
     progress = not quiet and sys.stderr.isatty()
     with dask_context(workers, scheduler, progress):
         result = lazy.compute()

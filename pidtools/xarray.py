@@ -26,6 +26,7 @@ def pid_dataset(
     sources: Sequence[Hashable | xr.DataArray],
     *,
     sample_dim: Hashable = "sample",
+    skip_missing: bool = False,
     **estimate_kwargs: Any,
 ) -> xr.Dataset:
     """Estimate PID atoms for every element of the batch dimensions of a dataset.
@@ -42,6 +43,10 @@ def pid_dataset(
         The dimension that holds the samples; every variable must have it. All other
         dimensions are batch dimensions and broadcast by name, e.g. a target ``label(sample)``
         against sources ``act(epoch, neuron, sample)``.
+    skip_missing : bool
+        Treat batch elements where some floating variable is NaN at *every* sample as absent
+        (e.g. padding of layers with fewer neurons): their results are NaN. NaN at only some
+        samples is always an error.
     **estimate_kwargs
         Keyword arguments of :func:`pidtools.estimate` (measure, bins, binning, estimator,
         n_shuffles, n_boot, ci, random_state).
@@ -80,11 +85,29 @@ def pid_dataset(
     outputs = ["atoms", "mi"] + [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
 
-    def block(*data):
+    def estimated(variables, index):
         res = estimate_batch(
-            data[0], list(data[1:-1]), batch_index=data[-1], alphabets=alphabets, **kwargs
+            variables[0], list(variables[1:]), batch_index=index, alphabets=alphabets, **kwargs
         )
-        return tuple(np.asarray(getattr(res, k), dtype=np.float64) for k in outputs)
+        return [np.asarray(getattr(res, k), dtype=np.float64) for k in outputs]
+
+    def block(*data):
+        variables, index = list(data[:-1]), data[-1]
+        if not skip_missing:
+            return tuple(estimated(variables, index))
+        shape = np.broadcast_shapes(index.shape, *(v.shape[:-1] for v in variables))
+        absent = np.zeros(shape, dtype=bool)
+        for v in variables:
+            if np.issubdtype(v.dtype, np.floating):
+                absent |= np.broadcast_to(np.isnan(v).all(axis=-1), shape)
+        result = [np.full(shape + (() if k == "mi" else (len(labels),)), np.nan) for k in outputs]
+        keep = ~absent
+        if keep.any():
+            kept = [np.broadcast_to(v, shape + v.shape[-1:])[keep] for v in variables]
+            parts = estimated(kept, np.broadcast_to(index, shape)[keep])
+            for full, part in zip(result, parts, strict=True):
+                full[keep] = part
+        return tuple(result)
 
     results = xr.apply_ufunc(
         block,

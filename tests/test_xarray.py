@@ -113,3 +113,21 @@ def test_errors(ds):
         px.pid_dataset(ds.chunk({"neuron": 1}), "label", ["a1"], bins=3, binning="kde")
     with pytest.raises(TypeError, match="list of variable names"):
         px.pid_dataset(ds, "label", "a1")
+
+
+def test_skip_missing_pads_absent_elements_with_nan():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 300))
+    y = x + rng.normal(size=x.shape)
+    x[1, 3:] = np.nan  # a layer with three neurons padded to five
+    y[1, 3:] = np.nan
+    ds = xr.Dataset({"x": (("layer", "neuron", "sample"), x), "y": (("layer", "neuron", "sample"), y)})
+    out = px.pid_dataset(ds, "y", ["x"], bins=4, binning="quantile", skip_missing=True)
+    assert np.isnan(out["atoms"].values[1, 3:]).all() and np.isnan(out["mi"].values[1, 3:]).all()
+    ref = px.pid_dataset(ds.isel(layer=[0]), "y", ["x"], bins=4, binning="quantile")
+    np.testing.assert_allclose(out["atoms"].values[0], ref["atoms"].values[0], rtol=1e-12)
+    lazy = px.pid_dataset(ds.chunk({"neuron": 2}), "y", ["x"], bins=4, binning="quantile", skip_missing=True)
+    np.testing.assert_allclose(lazy["atoms"].values, out["atoms"].values, rtol=1e-12)
+    x[0, 0, 7] = np.nan  # NaN at some samples only is still an error
+    with pytest.raises(ValueError, match="NaN"):
+        px.pid_dataset(ds.assign(x=(("layer", "neuron", "sample"), x)), "y", ["x"], bins=4, skip_missing=True)
