@@ -9,7 +9,9 @@ import click
 import pidtools
 
 from .analyze import analyze_command
+from .demo import demo_command
 from .pid import pid_command
+from .train import train_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +28,9 @@ def cli() -> None:
 
 
 cli.add_command(analyze_command)
+cli.add_command(demo_command)
 cli.add_command(pid_command)
+cli.add_command(train_command)
 
 
 def main() -> None:

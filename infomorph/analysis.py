@@ -36,7 +36,7 @@ class Summary:
     dominant : dict
         ``{"first": label, "last": label}``: the atom with the largest mean at either end.
     n_units : int
-        How many units (neurons, layers, ...) were pooled per epoch.
+        How many units (neurons, layers, ...) were pooled; all-NaN units (padding) do not count.
     settings : dict
         What produced the atoms (measure, binning, ...), passed through.
     """
@@ -125,7 +125,7 @@ def summarize(atoms: xr.DataArray, over: str = "epoch", settings: dict | None = 
         std={lab: std[:, k].tolist() for k, lab in enumerate(labels)},
         trend=trend,
         dominant=dominant,
-        n_units=int(values.shape[1]),
+        n_units=int(np.isfinite(values).any(axis=(0, 2)).sum()),
         settings=dict(settings or {}),
     )
 
@@ -169,6 +169,7 @@ def plot_dynamics(
     ax0.set_title("mean over units, band = ±1 std")
     ax0.legend(fontsize=8, ncol=1 + len(labels) // 9, frameon=False)
     values = np.asarray(_units(atoms, over).values, dtype=float)  # (epoch, unit, atom)
+    values = values[:, np.isfinite(values).any(axis=(0, 2))]  # drop padding units
     finite = np.isfinite(values).all(axis=2)
     dom = np.where(finite, np.argmax(np.nan_to_num(values, nan=-np.inf), axis=2), -1).T
     cmap = ListedColormap(np.vstack([[0.92, 0.92, 0.92, 1.0], colors]))
@@ -225,3 +226,49 @@ def planted_dataset(
         coords={"epoch": np.arange(1, n_epochs + 1), "neuron": np.arange(n_neurons)},
         attrs={"planted": kind},
     )
+
+
+def plot_training(records: dict[str, xr.Dataset], path, top: int = 5, title: str = ""):
+    """Accuracy and the mean recorded atoms of every layer over epochs, one column per run.
+
+    ``records`` maps a run's name (e.g. its goal) to its training record (schema of
+    :mod:`infomorph.record`). For each layer the ``top`` atoms with the largest mean magnitude
+    over the run are drawn (mean over the layer's neurons). Writes ``path``; returns the figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    layers = list(next(iter(records.values()))["layer"].values)
+    fig, axes = plt.subplots(
+        1 + len(layers), len(records), figsize=(4.6 * len(records), 2.6 * (1 + len(layers))),
+        squeeze=False, sharex="col", constrained_layout=True,
+    )  # fmt: skip
+    for col, (name, rec) in enumerate(records.items()):
+        epochs = rec["epoch"].values
+        ax = axes[0, col]
+        for split in rec["split"].values:
+            ax.plot(epochs, rec["accuracy"].sel(split=split), label=str(split))
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("accuracy")
+        ax.set_title(name)
+        ax.legend(frameon=False, fontsize=8)
+        for row, layer in enumerate(layers, start=1):
+            ax = axes[row, col]
+            n = int(rec["n_neurons"].sel(layer=layer))
+            mean = rec["atoms"].sel(layer=layer).isel(neuron=slice(0, n)).mean("neuron")
+            labels = [str(v) for v in rec["atom_label"].sel(layer=layer).values]
+            valid = [k for k, lab in enumerate(labels) if lab]
+            size = np.nan_to_num(np.abs(mean.values[:, valid])).mean(axis=0)
+            for k in [valid[i] for i in np.argsort(size)[::-1][:top]]:
+                ax.plot(epochs, mean.isel(atom=k), label=labels[k])
+            ax.axhline(0, color="0.6", lw=0.8)
+            ax.set_ylabel(f"{layer}: mean atom (bit)")
+            ax.legend(frameon=False, fontsize=7, ncol=2)
+        axes[-1, col].set_xlabel("epoch")
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return fig

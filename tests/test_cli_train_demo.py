@@ -1,0 +1,49 @@
+"""`infomorph train` and `infomorph demo` end to end on the bundled digits."""
+
+import json
+
+import numpy as np
+import xarray as xr
+from click.testing import CliRunner
+
+from cli.main import cli
+from infomorph.record import validate
+
+
+def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
+    run = tmp_path / "run.nc"
+    res = CliRunner().invoke(cli, ["train", "--epochs", "3", "--batch-size", "256", "--probe", "300",
+                                   "-o", str(run), "--quiet"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "accuracy" in res.stdout
+    rec = xr.open_dataset(run)
+    validate(rec)
+    assert rec.sizes["epoch"] == 3 and rec.sizes["sample"] == 300
+    out = CliRunner().invoke(cli, ["analyze", str(run), "--format", "json", "--quiet"])
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)
+    assert summary["n_units"] == 10 and len(summary["epochs"]) == 3
+
+
+def test_train_bad_input(tmp_path):
+    res = CliRunner().invoke(cli, ["train", "--epochs", "1"])
+    assert res.exit_code == 2 and "-o/--output" in res.output
+    res = CliRunner().invoke(cli, ["train", "--goal", "nope", "-o", str(tmp_path / "r.nc"), "--quiet"])
+    assert res.exit_code == 2 and "not a preset" in res.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_writes_everything(tmp_path):
+    out = tmp_path / "demo"
+    res = CliRunner().invoke(cli, ["demo", "-o", str(out), "--epochs", "4", "--neurons", "12", "--quiet"])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["atoms.nc", "atoms.png", "report.txt", "run.nc", "summary.json", "training.png"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["atoms"] == ["{1}{2}", "{1}", "{2}", "{12}"] and len(summary["epochs"]) == 4
+    atoms = xr.open_dataset(out / "atoms.nc")["atoms"]
+    assert atoms.dims == ("epoch", "layer", "neuron", "atom")
+    # padded read-out neurons (12 hidden, 10 read-out) are NaN, real ones finite
+    assert np.isfinite(atoms.sel(layer="hidden")).all()
+    assert np.isnan(atoms.sel(layer="readout").isel(neuron=slice(10, None))).all()
+    assert "test accuracy" in res.stdout
