@@ -290,6 +290,7 @@ def run_dit(measure, p, cache_outcomes=False):
         seconds=seconds,
         complete=complete,
         consistent=consistent,
+        nonnegative=all(v is not None and v >= -ATOL_CONSISTENT for v in vals),
     )
 
     if pointwise:
@@ -526,6 +527,7 @@ class MeasureJob:
                 local="flat lists over all cells in C order, null where p == 0",
                 consistent=f"|sum(atoms) - I(T;S1..Sn)| < {ATOL_CONSISTENT} with I computed by numpy",
                 nonfinite="non-finite dit values are stored as null",
+                nonnegative=f"all atoms >= -{ATOL_CONSISTENT} (informational; e.g. SX, CCS, GK atoms may be negative)",
             ),
             timeout_seconds=args.timeout,
             timeout_seconds_n4=args.timeout_n4,
