@@ -8,6 +8,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: notebook -> figure files it must write (PNG and PDF each)
 EXPECTED = {
+    "01_gates_measures.py": ["01_gates_measures"],
     "02_estimators.py": ["02_estimators"],
     "05_speed.py": ["05_speed"],
 }
