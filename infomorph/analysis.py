@@ -228,12 +228,20 @@ def planted_dataset(
     )
 
 
-def plot_training(records: dict[str, xr.Dataset], path, top: int = 5, title: str = ""):
+def plot_training(
+    records: dict[str, xr.Dataset],
+    path=None,
+    top: int = 5,
+    title: str = "",
+    analyses: dict[str, Summary] | None = None,
+):
     """Accuracy and the mean recorded atoms of every layer over epochs, one column per run.
 
     ``records`` maps a run's name (e.g. its goal) to its training record (schema of
     :mod:`infomorph.record`). For each layer the ``top`` atoms with the largest mean magnitude
-    over the run are drawn (mean over the layer's neurons). Writes ``path``; returns the figure.
+    over the run are drawn (mean over the layer's neurons). ``analyses`` (same keys, e.g. from
+    :func:`summarize` of the probe activations) adds a last row with their mean ± std curves.
+    Writes ``path`` when given; returns the figure.
     """
     import matplotlib
 
@@ -241,8 +249,9 @@ def plot_training(records: dict[str, xr.Dataset], path, top: int = 5, title: str
     import matplotlib.pyplot as plt
 
     layers = list(next(iter(records.values()))["layer"].values)
+    n_rows = 1 + len(layers) + (analyses is not None)
     fig, axes = plt.subplots(
-        1 + len(layers), len(records), figsize=(4.6 * len(records), 2.6 * (1 + len(layers))),
+        n_rows, len(records), figsize=(4.6 * len(records), 2.6 * n_rows),
         squeeze=False, sharex="col", constrained_layout=True,
     )  # fmt: skip
     for col, (name, rec) in enumerate(records.items()):
@@ -266,9 +275,20 @@ def plot_training(records: dict[str, xr.Dataset], path, top: int = 5, title: str
             ax.axhline(0, color="0.6", lw=0.8)
             ax.set_ylabel(f"{layer}: mean atom (bit)")
             ax.legend(frameon=False, fontsize=7, ncol=2)
+        if analyses is not None:
+            ax = axes[-1, col]
+            summary = analyses[name]
+            for lab in summary.atoms:
+                m, s = np.asarray(summary.mean[lab]), np.asarray(summary.std[lab])
+                ax.plot(summary.epochs, m, label=lab)
+                ax.fill_between(summary.epochs, m - s, m + s, alpha=0.15)
+            ax.axhline(0, color="0.6", lw=0.8)
+            ax.set_ylabel("analysed atom (bit)")
+            ax.legend(frameon=False, fontsize=7, ncol=2)
         axes[-1, col].set_xlabel("epoch")
     if title:
         fig.suptitle(title)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    if path is not None:
+        fig.savefig(path, dpi=150)
+        plt.close(fig)
     return fig

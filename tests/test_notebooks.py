@@ -10,6 +10,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 EXPECTED = {
     "01_gates_measures.py": ["01_gates_measures"],
     "02_estimators.py": ["02_estimators"],
+    "03_learning_dynamics.py": ["03_learning_dynamics"],
     "05_speed.py": ["05_speed"],
 }
 
