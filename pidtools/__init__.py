@@ -6,6 +6,7 @@ and the analytic gradient of the shared-exclusion redundancy I^sx.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .compare import compare
 from .core import PIDResult, from_dit, goal_node_weights, pid, sx_gradient
 from .lattice import Lattice, lattice
 from .measures import measures
@@ -19,6 +20,7 @@ __all__ = [
     "Lattice",
     "PIDResult",
     "__version__",
+    "compare",
     "from_dit",
     "goal_node_weights",
     "lattice",

@@ -242,7 +242,7 @@ def pid(
     # einsum without BLAS: each pmf's atoms are bit-identical whatever the batch around it
     atoms = np.einsum("bj,ij->bi", red, lat.mobius)
     if np.isnan(red).any():  # incomplete PIDs: an atom is NaN only where it needs a NaN node
-        atoms = np.nan_to_num(red) @ lat.mobius.T
+        atoms = np.einsum("bj,ij->bi", np.nan_to_num(red), lat.mobius)
         atoms[np.isnan(red).astype(float) @ (lat.mobius != 0).T > 0] = np.nan
     info = information_terms(arr, n)
     local_atoms = None

@@ -62,3 +62,9 @@ def measures() -> dict[str, str]:
 
 
 from . import sx as _sx  # noqa: E402,F401  (registers itself)
+from . import wb as _wb  # noqa: E402,F401
+from . import mmi as _mmi  # noqa: E402,F401
+from . import pm as _pm  # noqa: E402,F401
+from . import ccs as _ccs  # noqa: E402,F401
+from . import broja as _broja  # noqa: E402,F401
+from . import dep as _dep  # noqa: E402,F401

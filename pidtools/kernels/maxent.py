@@ -1,0 +1,150 @@
+"""Maximum-entropy distributions with prescribed marginals, by iterative proportional fitting.
+
+The distributions live on the values ``(t, s_U)`` of the target and a source collection ``U``
+(a mask). The constraints are the marginal ``P(S_U)`` followed by ``P(T, S_a)`` for each set
+``a`` of a node (masks inside ``U``), all read from the marginal buffers of
+:mod:`pidtools.kernels.marginals`. Only the cells where every constrained marginal is positive
+are kept (the others are structural zeros), so the work is proportional to that support.
+
+A cell ``i`` is stored as its target value ``cell_t[i]`` and its index ``cell_j[i]`` in the
+marginal of ``U``; ``cidx[i, 0]`` is its position in the source buffer (constraint ``P(S_U)``)
+and ``cidx[i, r]`` its position in the target-source buffer for the ``r``-th set.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._jit import jit
+
+
+@jit
+def project_index(j, src_mask, dst_mask, shape, stride):
+    """Position in the marginal of ``dst_mask`` of value ``j`` of the marginal of ``src_mask``."""
+    r = 0
+    for i in range(shape.shape[0] - 1):
+        if dst_mask >> i & 1:
+            r += ((j // stride[src_mask, i]) % shape[i + 1]) * stride[dst_mask, i]
+    return r
+
+
+@jit
+def maxent_cells(
+    shape, size, off_s, off_ts, stride, buf_s, buf_ts, sets, n_sets, allowed,
+    cell_t, cell_j, cidx,
+):  # fmt: skip
+    """List the cells of the maxent problem for the sets ``sets[:n_sets]``; return their number.
+
+    ``allowed`` (flat over ``(t, s_U)``, or empty) can restrict the cells further.
+    """
+    u = 0
+    for r in range(n_sets):
+        u |= sets[r]
+    n_t = shape[0]
+    n_q = 0
+    for j in range(size[u]):
+        if buf_s[off_s[u] + j] <= 0.0:
+            continue
+        for t in range(n_t):
+            if buf_ts[off_ts[0] + t] <= 0.0:
+                continue
+            if allowed.shape[0] > 0 and not allowed[t * size[u] + j]:
+                continue
+            ok = True
+            for r in range(n_sets):
+                a = sets[r]
+                pos = off_ts[a] + t * size[a] + project_index(j, u, a, shape, stride)
+                if buf_ts[pos] <= 0.0:
+                    ok = False
+                    break
+                cidx[n_q, r + 1] = pos
+            if ok:
+                cell_t[n_q] = t
+                cell_j[n_q] = j
+                cidx[n_q, 0] = off_s[u] + j
+                n_q += 1
+    return n_q
+
+
+@jit
+def ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles):
+    """Fit ``q[:n_q]`` to the constraints in place, cycling through them in order.
+
+    Constraint 0 reads its target from ``buf_s``, the others from ``buf_ts`` (at the positions
+    in ``cidx``); ``cur_s``/``cur_ts`` are scratch buffers of the same layout. Stops when no
+    constrained marginal deviates from its target by ``tol`` or more at any projection of a
+    cycle. Returns the number of cycles, negated when ``max_cycles`` was reached first.
+    """
+    for cycle in range(max_cycles):
+        dev = 0.0
+        for c in range(n_con):
+            tb = buf_s if c == 0 else buf_ts
+            cb = cur_s if c == 0 else cur_ts
+            for i in range(n_q):
+                cb[cidx[i, c]] = 0.0
+            for i in range(n_q):
+                cb[cidx[i, c]] += q[i]
+            for i in range(n_q):
+                e = cidx[i, c]
+                dev = max(dev, abs(cb[e] - tb[e]))
+                if cb[e] > 0.0:
+                    q[i] *= tb[e] / cb[e]
+        if dev < tol:
+            return cycle + 1
+    return -max_cycles
+
+
+@jit
+def fit_maxent(
+    shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, sets, n_sets, allowed,
+    tol, max_cycles, q, cell_t, cell_j, cidx,
+):  # fmt: skip
+    """The maxent distribution for the sets ``sets[:n_sets]``, normalised, in ``q[:n_q]``.
+
+    Starts from the uniform distribution on the cells (as dit's ``ipf_dist``). Returns
+    ``(n_q, cycles)`` with ``cycles`` negative when IPF did not converge.
+    """
+    n_q = maxent_cells(
+        shape, size, off_s, off_ts, stride, buf_s, buf_ts, sets, n_sets, allowed,
+        cell_t, cell_j, cidx,
+    )  # fmt: skip
+    for i in range(n_q):
+        q[i] = 1.0 / n_q
+    cycles = ipf(q, n_q, cidx, n_sets + 1, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles)
+    total = 0.0
+    for i in range(n_q):
+        total += q[i]
+    for i in range(n_q):
+        q[i] /= total
+    return n_q, cycles
+
+
+@jit
+def q_marginals(q, n_q, cell_t, cell_j, u, shape, size, off_s, off_ts, stride, sub, qs, qts):
+    """Marginals ``q(S_m)`` and ``q(T, S_m)`` for every mask ``m`` inside ``u``.
+
+    ``sub[i, m]`` receives the index of cell ``i`` in the marginal of ``m``; the marginals go to
+    ``qs``/``qts`` (source / target-source buffer layout). Mask 0 gives ``q(T)``.
+    """
+    n_masks = size.shape[0]
+    for i in range(n_q):
+        for m in range(n_masks):
+            if m & u == m:
+                jm = project_index(cell_j[i], u, m, shape, stride)
+                sub[i, m] = jm
+                qs[off_s[m] + jm] = 0.0
+                qts[off_ts[m] + cell_t[i] * size[m] + jm] = 0.0
+    for i in range(n_q):
+        for m in range(n_masks):
+            if m & u == m:
+                jm = sub[i, m]
+                qs[off_s[m] + jm] += q[i]
+                qts[off_ts[m] + cell_t[i] * size[m] + jm] += q[i]
+
+
+@jit
+def q_pmi(i, m, cell_t, sub, size, off_s, off_ts, qs, qts):
+    """Pointwise mutual information ``log2 q(t, s_m) / (q(s_m) q(t))`` at cell ``i``."""
+    t = cell_t[i]
+    jm = sub[i, m]
+    return math.log2(qts[off_ts[m] + t * size[m] + jm] / (qs[off_s[m] + jm] * qts[off_ts[0] + t]))
