@@ -88,7 +88,8 @@ def resolve_goal(goal: str | Mapping[str, float], n_sources: int) -> dict[str, f
         goal = PRESETS[goal]
     if not isinstance(goal, Mapping):
         raise TypeError(
-            f"goal must be a preset name or a mapping atom label -> weight, got {type(goal).__name__}"
+            "goal must be a preset name or a mapping atom label -> weight, "
+            f"got {type(goal).__name__}"
         )
     goal_node_weights(goal, n_sources)  # validates the labels and weights
     return {str(k): float(v) for k, v in goal.items()}

@@ -11,6 +11,9 @@ A neuron's soft histogram over a batch of ``B`` samples is
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from numba import prange
 
 from pidtools.kernels._jit import jit
@@ -46,3 +49,39 @@ def theta_gradient(grad_p, cells, n_cells, out):
         for n in range(n_batch):
             c = cells[n, k]
             out[n, k] = (grad_p[k, n_cells + c] - grad_p[k, c]) * inv
+
+
+@jit
+def _binary_entropy(q):
+    if q <= 0.0 or q >= 1.0:
+        return 0.0
+    return -q * math.log2(q) - (1.0 - q) * math.log2(1.0 - q)
+
+
+@jit(parallel=True)
+def output_entropies(theta, cells, n_cells, n_chunks, h_y, h_res):
+    """``h_y[k] = H(Y)`` and ``h_res[k] = H(Y | sources)`` of neuron ``k``'s soft histogram.
+
+    Computed from the samples in ``O(batch)`` per neuron (scratch buffers are cleaned up after
+    each neuron, so only the occupied cells are touched).
+    """
+    n_batch, n_neurons = theta.shape
+    for ch in prange(n_chunks):
+        count = np.zeros(n_cells)
+        mass = np.zeros(n_cells)
+        for k in range(ch * n_neurons // n_chunks, (ch + 1) * n_neurons // n_chunks):
+            total = 0.0
+            for n in range(n_batch):
+                c = cells[n, k]
+                count[c] += 1.0
+                mass[c] += theta[n, k]
+                total += theta[n, k]
+            h_y[k] = _binary_entropy(total / n_batch)
+            acc = 0.0
+            for n in range(n_batch):
+                c = cells[n, k]
+                if count[c] > 0.0:
+                    acc += count[c] / n_batch * _binary_entropy(mass[c] / count[c])
+                    count[c] = 0.0
+                    mass[c] = 0.0
+            h_res[k] = acc

@@ -1,0 +1,220 @@
+"""A layer of infomorphic neurons with two or three input classes, and its analytic goal gradient.
+
+Every neuron ``k`` has, per input class ``name``, a weight row and a bias:
+``aggregate[name][:, k] = inputs[name] @ W[name][k] + b[name][k]``. The classes are the sources of
+the neuron's PID in the order given (source 1 first). The goal gradient runs
+
+    G -> p (pidtools' I^sx gradient, support cells only) -> theta -> A -> aggregates -> weights,
+
+with the binning of the aggregates held fixed (it is not differentiated). The per-batch cost is
+``O(batch x neurons x inputs)`` for the matrix products plus ``O(support)`` per neuron for the
+goal: the support of a soft histogram has at most ``2 x batch`` cells, whatever the bin count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from pidtools import goal_node_weights, lattice
+from pidtools.kernels._jit import n_chunks
+from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
+
+from . import kernels
+from .goals import resolve_goal
+from .neuron import A_CLIP, Binning, ThreeClassActivation, TwoClassActivation, theta_of
+
+__all__ = ["InfomorphicLayer", "LayerState", "LayerInformation"]
+
+
+@dataclass
+class LayerState:
+    """What one forward pass of a layer produced (all arrays have shape (batch, neurons))."""
+
+    aggregates: dict[str, np.ndarray]
+    activation: np.ndarray
+    theta: np.ndarray
+    derivatives: tuple[np.ndarray, ...]  # dA / d aggregate, per class in source order
+
+
+@dataclass
+class LayerInformation:
+    """Per-neuron information of one batch's soft histograms (bits)."""
+
+    labels: tuple[str, ...]  # atom labels, lattice order
+    atoms: np.ndarray  # (neurons, atoms)
+    goal: np.ndarray  # (neurons,)
+    entropy: np.ndarray  # H(Y)
+    mi: np.ndarray  # I(Y; sources)
+    h_res: np.ndarray  # H(Y | sources)
+
+
+class InfomorphicLayer:
+    """Infomorphic neurons that learn by maximising a PID goal of their own output.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons.
+    input_sizes : mapping str -> int
+        Input classes in source order (source 1 first) and their input dimensions, e.g.
+        ``{"receptive": 784, "context": 10, "lateral": 100}``.
+    activation : TwoClassActivation or ThreeClassActivation
+        Must match the number of input classes. For two classes the second class plays ``c``.
+    goal : str or mapping
+        Preset name (:mod:`infomorph.goals`) or mapping atom label -> weight.
+    binning : Binning
+        Binning applied to every source.
+    masks : mapping str -> ndarray of shape (n_neurons, input_size), optional
+        Fixed connectivity (0 = no connection), e.g. ``1 - I`` for lateral input without
+        self-connections. Masked weights stay zero.
+    fixed : mapping str -> (weights, bias), optional
+        Input classes whose weights and bias are fixed at the given values and never trained
+        (the read-out's one-to-one label context).
+    lr, weight_decay : float
+        Adam learning rate and L2 weight decay (added to the gradient) of this layer.
+    rng : numpy.random.Generator
+        Initialisation: weights and biases uniform in ``+-1/sqrt(input_size)``.
+    """
+
+    def __init__(
+        self,
+        n_neurons: int,
+        input_sizes: Mapping[str, int],
+        activation: TwoClassActivation | ThreeClassActivation,
+        goal: str | Mapping[str, float],
+        binning: Binning,
+        *,
+        masks: Mapping[str, np.ndarray] | None = None,
+        fixed: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+        lr: float = 0.002,
+        weight_decay: float = 0.0,
+        rng: np.random.Generator,
+    ):
+        if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
+            raise ValueError(f"n_neurons must be a positive int, got {n_neurons!r}")
+        self.classes = tuple(input_sizes)
+        if len(self.classes) != activation.n_classes:
+            raise ValueError(
+                f"activation {type(activation).__name__} takes {activation.n_classes} input "
+                f"classes but input_sizes names {len(self.classes)}: {self.classes}"
+            )
+        self.n_neurons = int(n_neurons)
+        self.n_sources = len(self.classes)
+        self.input_sizes = {k: int(v) for k, v in input_sizes.items()}
+        self.activation = activation
+        self.binning = binning
+        self.goal = resolve_goal(goal, self.n_sources)
+        self.node_weights, self.weight_res = goal_node_weights(self.goal, self.n_sources)
+        self.lr, self.weight_decay = float(lr), float(weight_decay)
+        self.masks = {k: np.asarray(v, dtype=np.float64) for k, v in (masks or {}).items()}
+        self.fixed = dict(fixed or {})
+        self.params: dict[str, np.ndarray] = {}
+        for name, size in self.input_sizes.items():
+            if name in self.fixed:
+                w, b = self.fixed[name]
+                self.params[f"{name}.weight"] = np.array(w, dtype=np.float64)
+                self.params[f"{name}.bias"] = np.array(b, dtype=np.float64)
+                continue
+            bound = 1.0 / np.sqrt(max(size, 1))
+            w = rng.uniform(-bound, bound, (self.n_neurons, size))
+            if name in self.masks:
+                w *= self.masks[name]
+            self.params[f"{name}.weight"] = w
+            self.params[f"{name}.bias"] = rng.uniform(-bound, bound, self.n_neurons)
+
+    @property
+    def trainable(self) -> list[str]:
+        """Names of the parameters the goal trains."""
+        return [k for k in self.params if k.split(".")[0] not in self.fixed]
+
+    @property
+    def n_cells(self) -> int:
+        """Number of joint source cells of a neuron's histogram."""
+        return self.binning.n_bins**self.n_sources
+
+    def forward(
+        self, inputs: Mapping[str, np.ndarray], known: Mapping[str, np.ndarray] | None = None
+    ) -> LayerState:
+        """Aggregates, activation, ``theta = P(Y=+1)`` and ``dA/d aggregate`` for a batch.
+
+        ``known`` may hold aggregates already computed for the same inputs and weights (the
+        receptive drive is the same in both steps of a lateral layer).
+        """
+        known = known or {}
+        agg = {
+            name: known[name]
+            if name in known
+            else inputs[name] @ self.params[f"{name}.weight"].T + self.params[f"{name}.bias"]
+            for name in self.classes
+        }
+        a, derivatives = self.activation(*(agg[name] for name in self.classes))
+        return LayerState(agg, a, theta_of(a), derivatives)
+
+    def cells(self, state: LayerState) -> np.ndarray:
+        """Flat joint bin index of every (sample, neuron), C order over sources 1..n."""
+        cells = np.zeros(state.theta.shape, dtype=np.int64)
+        for name in self.classes:
+            cells = cells * self.binning.n_bins + self.binning(state.aggregates[name])
+        return cells
+
+    def pmf(self, state: LayerState, cells: np.ndarray | None = None) -> np.ndarray:
+        """Soft histograms, shape (neurons, 2, n_bins, ..., n_bins); axis 1: 0 = Y=-1, 1 = Y=+1."""
+        cells = self.cells(state) if cells is None else cells
+        out = np.empty((self.n_neurons, 2 * self.n_cells))
+        kernels.soft_histogram(np.ascontiguousarray(state.theta), cells, self.n_cells, out)
+        return out.reshape((self.n_neurons, 2) + (self.binning.n_bins,) * self.n_sources)
+
+    def information(
+        self, state: LayerState, cells: np.ndarray | None = None, pmf: np.ndarray | None = None
+    ) -> LayerInformation:
+        """Atoms, goal and entropies of every neuron on this batch.
+
+        Atoms come from pidtools' I^sx kernel on the histograms' support; ``H(Y)`` and
+        ``H(Y | sources)`` are computed from the samples, and ``I = H(Y) - H(Y | sources)``.
+        ``cells`` and ``pmf`` (the batch's binning and histograms) are computed when not given.
+        """
+        cells = self.cells(state) if cells is None else cells
+        pmf = self.pmf(state, cells) if pmf is None else pmf
+        red, _ = sx_redundancy(pmf, self.n_sources)
+        lat = lattice(self.n_sources)
+        atoms = red @ lat.mobius.T
+        h_y, h_res = np.empty(self.n_neurons), np.empty(self.n_neurons)
+        theta = np.ascontiguousarray(state.theta)
+        kernels.output_entropies(theta, cells, self.n_cells, n_chunks(self.n_neurons), h_y, h_res)
+        gamma = np.array([self.goal.get(lab, 0.0) for lab in lat.labels])
+        goal = atoms @ gamma + self.goal.get("H_res", 0.0) * h_res
+        return LayerInformation(lat.labels, atoms, goal, h_y, h_y - h_res, h_res)
+
+    def goal_gradient(
+        self,
+        inputs: Mapping[str, np.ndarray],
+        state: LayerState,
+        cells: np.ndarray | None = None,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Gradient of ``sum_k G_k`` w.r.t. every trainable parameter, and the histograms.
+
+        ``cells`` (the binning) defaults to the binning of ``state``; it is held fixed.
+        """
+        cells = self.cells(state) if cells is None else cells
+        pmf = self.pmf(state, cells)
+        grad_p = sx_redundancy_gradient(
+            pmf, self.n_sources, self.node_weights, self.weight_res, all_cells=False
+        ).reshape(self.n_neurons, 2 * self.n_cells)
+        d_theta = np.empty_like(state.theta)
+        kernels.theta_gradient(grad_p, cells, self.n_cells, d_theta)
+        th = state.theta
+        d_a = d_theta * th * (1.0 - th) * (np.abs(state.activation) < A_CLIP)
+        grads = {}
+        for name, d_agg in zip(self.classes, state.derivatives, strict=True):
+            if name in self.fixed:
+                continue
+            g_agg = d_a * d_agg
+            g_w = g_agg.T @ inputs[name]
+            if name in self.masks:
+                g_w *= self.masks[name]
+            grads[f"{name}.weight"] = g_w
+            grads[f"{name}.bias"] = g_agg.sum(axis=0)
+        return grads, pmf

@@ -1,0 +1,205 @@
+"""Architectures of infomorphic networks for classification.
+
+``"readout"``
+    10 read-out neurons; receptive input = the image, context = the one-hot label connected
+    one-to-one with fixed weight 1 (``k1 = 1``: the context acts only through the goal).
+``"hidden"``
+    ``n_hidden`` hidden neurons, then the read-out layer whose receptive input is the hidden
+    layer's sampled +-1 output (passed on without gradient). Hidden input classes:
+
+    - ``"three"``: receptive = image, context = one-hot label (full weights), lateral = the
+      layer's own step-1 sample (no self-connections); two steps, the goal uses step 2.
+    - ``"context"``: receptive = image, context = one-hot label (two classes).
+    - ``"lateral"``: receptive = image, lateral = the layer's step-1 sample (two classes, two
+      steps; source 2 is the lateral input).
+
+Binning: three-class layers use 20 bins per source on ``[-20, 20]``; two-class layers (hidden
+and read-out) 20 bins on ``[-1, 1]`` after division by the batch maximum (the papers' settings).
+
+At test time the context is zero. Information does not change when a neuron's output is
+flipped, so before the argmax every read-out neuron whose mean firing probability on the
+training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from .layer import InfomorphicLayer, LayerState
+from .neuron import Binning, ThreeClassActivation, TwoClassActivation
+
+__all__ = ["InfomorphicNetwork", "build_network", "HIDDEN_CLASSES", "ARCHITECTURES", "DEFAULTS"]
+
+ARCHITECTURES = ("readout", "hidden")
+HIDDEN_CLASSES = ("three", "context", "lateral")
+
+#: Defaults of the papers: learning rate and weight decay per layer, goals, activations.
+DEFAULTS = {
+    "hidden_lr": 0.002,
+    "hidden_weight_decay": 3.5e-4,
+    "readout_lr": 0.003,
+    "readout_weight_decay": 1.5e-4,
+    "hidden_goal": {
+        "three": "trivariate_optimized",
+        "context": "context_heuristic",
+        "lateral": "lateral_heuristic",
+    },
+    "readout_goal": "readout",
+    "k1_hidden": 0.9,
+    "k2": 2.0,
+    "n_bins": 20,
+    "fixed_bound": 20.0,
+}
+
+
+def _sample(theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return np.where(rng.random(theta.shape) < theta, 1.0, -1.0)
+
+
+class InfomorphicNetwork:
+    """A feed-forward stack of infomorphic layers ending in a read-out layer.
+
+    Use :func:`build_network` to construct one. ``layers`` maps layer names (``"hidden"``,
+    ``"readout"``) to :class:`~infomorph.layer.InfomorphicLayer`, input side first.
+    """
+
+    def __init__(
+        self, layers: Mapping[str, InfomorphicLayer], hidden_classes: str | None, n_classes: int
+    ):
+        self.layers = dict(layers)
+        self.hidden_classes = hidden_classes
+        self.n_classes = n_classes
+        self.readout_flip = np.zeros(n_classes, dtype=bool)
+
+    def forward(
+        self, X: np.ndarray, context: np.ndarray, rng: np.random.Generator
+    ) -> dict[str, tuple[dict[str, np.ndarray], LayerState]]:
+        """Run a batch; return per layer its inputs and the state the goal is computed on.
+
+        ``context`` is the one-hot label (training) or zeros (test). Hidden outputs are sampled
+        +-1 values; the read-out state's ``theta`` is the network's output.
+        """
+        out = {}
+        x_r = X
+        if "hidden" in self.layers:
+            hidden = self.layers["hidden"]
+            inputs = {"receptive": X}
+            if "context" in hidden.classes:
+                inputs["context"] = context
+            if "lateral" in hidden.classes:
+                inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
+                first = hidden.forward(inputs)
+                inputs = dict(inputs, lateral=_sample(first.theta, rng))
+                known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+                state = hidden.forward(inputs, known)
+            else:
+                state = hidden.forward(inputs)
+            out["hidden"] = (inputs, state)
+            x_r = _sample(state.theta, rng)
+        readout = self.layers["readout"]
+        inputs = {"receptive": x_r, "context": context}
+        out["readout"] = (inputs, readout.forward(inputs))
+        return out
+
+    def predict_proba(
+        self, X: np.ndarray, random_state: int = 0, batch_size: int = 4096
+    ) -> np.ndarray:
+        """Read-out firing probabilities ``theta`` (flip-corrected), shape (n, n_classes).
+
+        The context is zero; hidden samples are drawn with a fixed ``random_state`` so
+        predictions are reproducible.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        rng = np.random.default_rng(random_state)
+        zeros = np.zeros((min(batch_size, len(X)), self.n_classes))
+        parts = []
+        for lo in range(0, len(X), batch_size):
+            xb = X[lo : lo + batch_size]
+            theta = self.forward(xb, zeros[: len(xb)], rng)["readout"][1].theta
+            parts.append(np.where(self.readout_flip, 1.0 - theta, theta))
+        return np.concatenate(parts)
+
+    def predict(self, X: np.ndarray, random_state: int = 0) -> np.ndarray:
+        """Predicted class: argmax of the flip-corrected read-out ``theta``."""
+        return self.predict_proba(X, random_state).argmax(axis=1)
+
+    def accuracy(self, X: np.ndarray, y: np.ndarray, random_state: int = 0) -> float:
+        """Fraction of correct predictions."""
+        return float(np.mean(self.predict(X, random_state) == np.asarray(y)))
+
+    def update_flip(self, X: np.ndarray, random_state: int = 0) -> None:
+        """Set :attr:`readout_flip` from the mean firing of the read-out neurons on ``X``."""
+        self.readout_flip[:] = False
+        self.readout_flip[:] = self.predict_proba(X, random_state).mean(axis=0) >= 0.5
+
+
+def build_network(
+    n_features: int,
+    n_classes: int = 10,
+    *,
+    arch: str = "readout",
+    n_hidden: int = 100,
+    hidden_classes: str = "three",
+    hidden_goal: str | Mapping[str, float] | None = None,
+    readout_goal: str | Mapping[str, float] | None = None,
+    hidden_lr: float = DEFAULTS["hidden_lr"],
+    hidden_weight_decay: float = DEFAULTS["hidden_weight_decay"],
+    readout_lr: float = DEFAULTS["readout_lr"],
+    readout_weight_decay: float = DEFAULTS["readout_weight_decay"],
+    k1_hidden: float = DEFAULTS["k1_hidden"],
+    n_bins: int = DEFAULTS["n_bins"],
+    random_state: int | None = 0,
+) -> InfomorphicNetwork:
+    """Build a read-out-only or one-hidden-layer infomorphic network (see the module docstring)."""
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"arch must be one of {', '.join(ARCHITECTURES)}, got {arch!r}")
+    if hidden_classes not in HIDDEN_CLASSES:
+        raise ValueError(
+            f"hidden_classes must be one of {', '.join(HIDDEN_CLASSES)}, got {hidden_classes!r}"
+        )
+    rng = np.random.default_rng(random_state)
+    layers = {}
+    n_in = n_features
+    if arch == "hidden":
+        if not isinstance(n_hidden, int | np.integer) or n_hidden < 2:
+            raise ValueError(f"n_hidden must be an int >= 2, got {n_hidden!r}")
+        goal = hidden_goal if hidden_goal is not None else DEFAULTS["hidden_goal"][hidden_classes]
+        no_self = {"lateral": 1.0 - np.eye(n_hidden)}
+        if hidden_classes == "three":
+            sizes = {"receptive": n_features, "context": n_classes, "lateral": n_hidden}
+            act = ThreeClassActivation()
+            binning = Binning(n_bins, "fixed", DEFAULTS["fixed_bound"])
+        else:
+            second = "context" if hidden_classes == "context" else "lateral"
+            sizes = {
+                "receptive": n_features,
+                second: n_classes if second == "context" else n_hidden,
+            }
+            act = TwoClassActivation(k1_hidden, DEFAULTS["k2"])
+            binning = Binning(n_bins, "batch_max")
+        layers["hidden"] = InfomorphicLayer(
+            n_hidden,
+            sizes,
+            act,
+            goal,
+            binning,
+            masks=no_self if "lateral" in sizes else None,
+            lr=hidden_lr,
+            weight_decay=hidden_weight_decay,
+            rng=rng,
+        )
+        n_in = n_hidden
+    layers["readout"] = InfomorphicLayer(
+        n_classes,
+        {"receptive": n_in, "context": n_classes},
+        TwoClassActivation(1.0, DEFAULTS["k2"]),
+        readout_goal if readout_goal is not None else DEFAULTS["readout_goal"],
+        Binning(n_bins, "batch_max"),
+        fixed={"context": (np.eye(n_classes), np.zeros(n_classes))},
+        lr=readout_lr,
+        weight_decay=readout_weight_decay,
+        rng=rng,
+    )
+    return InfomorphicNetwork(layers, hidden_classes if arch == "hidden" else None, n_classes)

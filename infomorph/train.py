@@ -1,0 +1,322 @@
+"""Training infomorphic networks: Adam per layer, mini-batch epochs, recording.
+
+Each layer ascends its own goal with Adam (L2 weight decay added to the gradient, as
+``torch.optim.Adam(weight_decay=...)`` does). The epoch loop is Python with a progress bar on
+stderr; the per-batch work (matrix products, soft histograms, the I^sx gradient on the support,
+the chain rule) is numpy BLAS and numba kernels.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import numpy as np
+import xarray as xr
+
+from pidtools import lattice
+
+from . import __version__
+from .data import Dataset, load
+from .network import DEFAULTS, InfomorphicNetwork, build_network
+from .record import PROBE_VARIABLES, build_record
+
+__all__ = ["Adam", "fit", "train_epoch", "ProgressBar"]
+
+
+class Adam:
+    """Adam ascent on a dict of parameters (Kingma & Ba 2015), L2 decay added to the gradient."""
+
+    def __init__(
+        self,
+        params: Mapping[str, np.ndarray],
+        names,
+        lr: float,
+        weight_decay: float,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+    ):
+        self.params, self.names = params, list(names)
+        self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
+        self.m = {k: np.zeros_like(params[k]) for k in self.names}
+        self.v = {k: np.zeros_like(params[k]) for k in self.names}
+        self.t = 0
+
+    def ascend(self, grads: Mapping[str, np.ndarray]) -> None:
+        """Step up the goal: ``w += lr mhat / (sqrt(vhat) + eps)`` for gradient ``dG/dw - wd w``."""
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
+        for k in self.names:
+            w = self.params[k]
+            g = grads[k] - self.weight_decay * w
+            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
+            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
+            w += self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
+
+
+class ProgressBar:
+    """A tiny progress bar on stderr; one line per update when stderr is not a terminal."""
+
+    def __init__(self, total: int, label: str = "", enabled: bool = True):
+        self.total, self.label, self.enabled = total, label, enabled
+        self.start = time.perf_counter()
+        self.tty = enabled and sys.stderr.isatty()
+
+    def update(self, done: int, note: str = "") -> None:
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.start
+        width = 24
+        fill = int(width * done / max(self.total, 1))
+        bar = "#" * fill + "." * (width - fill)
+        line = f"{self.label} [{bar}] {done}/{self.total} {elapsed:.1f}s {note}"
+        sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+        if self.tty and done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+@contextmanager
+def thread_limits(n_threads: int | None) -> Iterator[None]:
+    """Run with at most ``n_threads`` numba and BLAS threads (``None``: leave them as they are).
+
+    numba's OpenMP workers and OpenBLAS's threads both spin while waiting; on a small machine
+    they compete for the same cores and a batch can take ten times longer. One thread each is
+    the fastest setting measured on 2 cores (benchmarks/infomorph_results.md).
+    """
+    if n_threads is None:
+        yield
+        return
+    if not isinstance(n_threads, int | np.integer) or n_threads < 1:
+        raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    try:
+        with threadpool_limits(int(n_threads)):
+            yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def _one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
+    out = np.zeros((len(y), n_classes))
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
+def train_epoch(
+    net: InfomorphicNetwork,
+    optimizers: Mapping[str, Adam],
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    rng: np.random.Generator,
+    record_atoms: bool = True,
+) -> dict[str, dict[str, np.ndarray]]:
+    """One epoch of mini-batch ascent; returns per layer the batch-mean atoms and entropies."""
+    order = rng.permutation(len(y))
+    sums: dict[str, dict[str, np.ndarray]] = {}
+    n_batches = 0
+    for lo in range(0, len(y), batch_size):
+        idx = order[lo : lo + batch_size]
+        if len(idx) < 2:
+            continue
+        states = net.forward(X[idx], _one_hot(y[idx], net.n_classes), rng)
+        for name, (inputs, state) in states.items():
+            layer = net.layers[name]
+            cells = layer.cells(state)
+            grads, pmf = layer.goal_gradient(inputs, state, cells)
+            optimizers[name].ascend(grads)
+            if record_atoms:
+                res = layer.information(state, cells, pmf)
+                acc = sums.setdefault(name, {})
+                for key, val in (
+                    ("atoms", res.atoms),
+                    ("goal", res.goal),
+                    ("entropy", res.entropy),
+                    ("mi", res.mi),
+                    ("h_res", res.h_res),
+                ):
+                    acc[key] = acc.get(key, 0.0) + val
+        n_batches += 1
+    return {name: {k: v / n_batches for k, v in acc.items()} for name, acc in sums.items()}
+
+
+def _probe(net: InfomorphicNetwork, X, y, rng) -> dict[str, dict[str, np.ndarray]]:
+    states = net.forward(X, _one_hot(y, net.n_classes), rng)
+    out: dict[str, dict[str, np.ndarray]] = {v: {} for v in PROBE_VARIABLES}
+    for name, (_, state) in states.items():
+        for cls, agg in state.aggregates.items():
+            out[cls][name] = agg.T
+        out["theta"][name] = state.theta.T
+        out["output"][name] = np.where(rng.random(state.theta.shape) < state.theta, 1.0, -1.0).T
+    return out
+
+
+def fit(
+    dataset: str | Dataset = "digits",
+    arch: str = "readout",
+    n_hidden: int = 100,
+    hidden_classes: str = "three",
+    goal: str | Mapping[str, float] | None = None,
+    readout_goal: str | Mapping[str, float] | None = None,
+    epochs: int = 10,
+    batch_size: int = 1024,
+    random_state: int | None = 0,
+    record_probe: int = 0,
+    record_atoms: bool = True,
+    progress: bool = True,
+    data_path: str | None = None,
+    n_threads: int | None = 1,
+    **hyperparameters,
+) -> tuple[InfomorphicNetwork, xr.Dataset]:
+    """Train an infomorphic network and record every neuron's atoms epoch by epoch.
+
+    Parameters
+    ----------
+    dataset : str or Dataset
+        A name for :func:`infomorph.data.load` (``"digits"``, ``"fashion-mnist"``, ``"mnist"``,
+        ``"mnist1d"``) or a loaded :class:`~infomorph.data.Dataset`.
+    arch : {"readout", "hidden"}
+        Read-out only, or one hidden layer + read-out (:mod:`infomorph.network`).
+    n_hidden : int
+        Hidden neurons (``arch="hidden"``).
+    hidden_classes : {"three", "context", "lateral"}
+        Input classes of the hidden neurons.
+    goal : str or mapping, optional
+        Goal of the hidden layer (``arch="hidden"``) or of the read-out (``arch="readout"``);
+        default: the papers' preset for the setting (:data:`infomorph.network.DEFAULTS`).
+    readout_goal : str or mapping, optional
+        Goal of the read-out layer in a hidden network (default ``"readout"``).
+    epochs, batch_size : int
+        Number of passes over the training split and mini-batch size (papers: 100, 1024).
+    random_state : int or None
+        Seed of initialisation, batch order and output sampling.
+    record_probe : int
+        Number of training samples (the first ones) whose raw activations are recorded every
+        epoch; 0 records none.
+    record_atoms : bool
+        Compute atoms, entropies and goal of every training batch (the forward I^sx on the
+        same histograms; about 15% more time per epoch). Without it those variables are NaN.
+    progress : bool
+        Show a progress bar on stderr.
+    data_path : str, optional
+        Folder of IDX files for ``fashion-mnist`` / ``mnist``.
+    n_threads : int or None
+        numba and BLAS threads during training (default 1, the fastest measured setting on 2
+        cores; see :func:`thread_limits`). ``None`` keeps the current settings.
+    **hyperparameters
+        Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
+        ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``, ``k1_hidden``,
+        ``n_bins``).
+
+    Returns
+    -------
+    network : InfomorphicNetwork
+    record : xarray.Dataset
+        See :mod:`infomorph.record` for the schema.
+    """
+    data = dataset if isinstance(dataset, Dataset) else load(dataset, data_path)
+    if not isinstance(epochs, int | np.integer) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if not isinstance(batch_size, int | np.integer) or batch_size < 2:
+        raise ValueError(f"batch_size must be an int >= 2, got {batch_size!r}")
+    if not isinstance(record_probe, int | np.integer) or record_probe < 0:
+        raise ValueError(f"record_probe must be an int >= 0, got {record_probe!r}")
+    goals = {"hidden_goal": goal, "readout_goal": readout_goal}
+    if arch == "readout":
+        goals = {"readout_goal": goal if goal is not None else readout_goal}
+    net = build_network(
+        data.n_features,
+        data.n_classes,
+        arch=arch,
+        n_hidden=n_hidden,
+        hidden_classes=hidden_classes,
+        random_state=random_state,
+        **goals,
+        **hyperparameters,
+    )
+    optimizers = {
+        name: Adam(layer.params, layer.trainable, layer.lr, layer.weight_decay)
+        for name, layer in net.layers.items()
+    }
+    rng = np.random.default_rng(random_state)
+    names = list(net.layers)
+    atoms = {
+        k: np.full(
+            (epochs, net.layers[k].n_neurons, 4 if net.layers[k].n_sources == 2 else 18), np.nan
+        )
+        for k in names
+    }
+    values = {
+        v: {k: np.full((epochs, net.layers[k].n_neurons), np.nan) for k in names}
+        for v in ("goal", "entropy", "mi", "h_res")
+    }
+    accuracy = np.empty((epochs, 3))
+    n_probe = min(int(record_probe), len(data.y_train))
+    probe = {v: {} for v in PROBE_VARIABLES} if n_probe else None
+    bar = ProgressBar(epochs, f"{data.name}/{arch}", progress)
+    with thread_limits(n_threads):
+        for e in range(epochs):
+            stats = train_epoch(
+                net, optimizers, data.X_train, data.y_train, batch_size, rng, record_atoms
+            )
+            for k, s in stats.items():
+                atoms[k][e] = s["atoms"]
+                for v in values:
+                    values[v][k][e] = s[v]
+            net.update_flip(data.X_train)
+            accuracy[e] = [net.accuracy(*data.split(s)) for s in ("train", "validation", "test")]
+            if n_probe:
+                snap = _probe(net, data.X_train[:n_probe], data.y_train[:n_probe], rng)
+                for v, per_layer in snap.items():
+                    for k, arr in per_layer.items():
+                        probe[v].setdefault(k, np.full((epochs,) + arr.shape, np.nan))[e] = arr
+            bar.update(
+                e + 1,
+                "acc train {:.3f} val {:.3f} test {:.3f}".format(*accuracy[e]),
+            )
+    layer_info = {}
+    for k, layer in net.layers.items():
+        layer_info[k] = {"labels": lattice(layer.n_sources).labels, "sources": layer.classes}
+    hyper = {
+        "epochs": int(epochs),
+        "batch_size": int(batch_size),
+        "n_hidden": int(n_hidden) if arch == "hidden" else 0,
+        "hidden_classes": net.hidden_classes or "",
+        "record_atoms": bool(record_atoms),
+        **{k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)},
+        **hyperparameters,
+        "layers": {
+            k: {
+                "lr": lay.lr,
+                "weight_decay": lay.weight_decay,
+                "binning": vars(lay.binning),
+                "activation": vars(lay.activation),
+            }
+            for k, lay in net.layers.items()
+        },
+    }
+    record = build_record(
+        layers=layer_info,
+        atoms=atoms,
+        neuron_values=values,
+        accuracy=accuracy,
+        attrs={
+            "goal": {k: lay.goal for k, lay in net.layers.items()},
+            "hyperparameters": hyper,
+            "seed": random_state,
+            "dataset": data.name,
+            "arch": arch,
+            "package_version": __version__,
+        },
+        probe=probe,
+        probe_labels=data.y_train[:n_probe] if n_probe else None,
+    )
+    return net, record
