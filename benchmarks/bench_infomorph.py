@@ -15,6 +15,7 @@ Example (long: hours for 100 epochs on Fashion-MNIST)::
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -106,8 +107,9 @@ def main(argv=None):
     ap.add_argument("--digits-mlp-epochs", type=int, default=300)
     ap.add_argument("--n-hidden", type=int, default=100)
     ap.add_argument("--out", type=Path, default=None, help="markdown file to (re)write")
+    ap.add_argument("--json", type=Path, default=None, help="JSON file of every accuracy (notebook 4 reads it)")
     args = ap.parse_args(argv)
-    parts = []
+    parts, results = [], {}
     for ds in args.datasets:
         digits = ds == "digits"
         epochs = args.digits_epochs if digits and args.digits_epochs else args.epochs
@@ -115,6 +117,13 @@ def main(argv=None):
         mlp_epochs = args.digits_mlp_epochs if digits else args.mlp_epochs
         rows = run(ds, args.seeds, epochs, batch, mlp_epochs, args.n_hidden, print)
         parts.append(table(ds, rows, args.seeds))
+        results[ds] = {
+            name: {"test_accuracy": [float(a) for a in accs], "median": float(np.median(accs)),
+                   "training": what, "seconds_per_run": float(secs), "seeds": list(args.seeds)}
+            for name, (accs, what, secs) in rows.items()
+        }  # fmt: skip
+        if args.json is not None:
+            args.json.write_text(json.dumps(results, indent=2))
         print(parts[-1], flush=True)
         if args.out is not None:
             args.out.write_text(

@@ -11,6 +11,7 @@ EXPECTED = {
     "01_gates_measures.py": ["01_gates_measures"],
     "02_estimators.py": ["02_estimators"],
     "03_learning_dynamics.py": ["03_learning_dynamics"],
+    "04_accuracy.py": ["04_accuracy"],
     "05_speed.py": ["05_speed"],
 }
 
