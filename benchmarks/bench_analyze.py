@@ -35,8 +35,10 @@ def make_store(path: Path, n_epochs: int, n_neurons: int, n_samples: int, seed: 
     noise = rs.standard_normal(shape, chunks=chunks).astype(np.float32)
     target = w * (s1 * s2) + (1 - w) * noise
     dims = ("epoch", "neuron", "sample")
-    ds = xr.Dataset({"output": (dims, target), "receptive": (dims, s1), "context": (dims, s2)},
-                    coords={"epoch": np.arange(1, n_epochs + 1)})  # fmt: skip
+    ds = xr.Dataset(
+        {"output": (dims, target), "receptive": (dims, s1), "context": (dims, s2)},
+        coords={"epoch": np.arange(1, n_epochs + 1)},
+    )
     ds.to_zarr(path, mode="w", consolidated=False)
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e9
 
@@ -45,8 +47,23 @@ def run_analyze(path: Path, *extra: str) -> tuple[float, float]:
     """Wall time (s) and peak RSS (GB) of `infomorph analyze` in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "cli.main", "analyze", str(path), "--quiet", "--bins", "8",
-                          "--format", "json", *extra], capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "analyze",
+            str(path),
+            "--quiet",
+            "--bins",
+            "8",
+            "--format",
+            "json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t0
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
@@ -72,15 +89,20 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_analyze_"))
     root.mkdir(parents=True, exist_ok=True)
     try:
-        print("| store | size | read once (baseline) | analyze | analyze / read | peak RSS |\n|---|---|---|---|---|---|")
+        print(
+            "| store | size | read once (baseline) | analyze | analyze / read | peak RSS |\n|---|---|---|---|---|---|"
+        )
         for factor in (1, 3):
             e = args.epochs * factor
             path = root / f"acts_{e}x{args.neurons}x{args.samples}.zarr"
             gb = make_store(path, e, args.neurons, args.samples)
             t_read = read_once(path)
             wall, rss = run_analyze(path)
-            print(f"| {e} epochs x {args.neurons} neurons x {args.samples} samples | {gb:.1f} GB | "
-                  f"{t_read:.1f} s | {wall:.1f} s | {wall / t_read:.1f} | {rss:.2f} GB |", flush=True)  # fmt: skip
+            print(
+                f"| {e} epochs x {args.neurons} neurons x {args.samples} samples | {gb:.1f} GB | "
+                f"{t_read:.1f} s | {wall:.1f} s | {wall / t_read:.1f} | {rss:.2f} GB |",
+                flush=True,
+            )
             if factor == 3:
                 break
             shutil.rmtree(path)

@@ -107,7 +107,9 @@ def main(argv=None):
     ap.add_argument("--digits-mlp-epochs", type=int, default=300)
     ap.add_argument("--n-hidden", type=int, default=100)
     ap.add_argument("--out", type=Path, default=None, help="markdown file to (re)write")
-    ap.add_argument("--json", type=Path, default=None, help="JSON file of every accuracy (notebook 4 reads it)")
+    ap.add_argument(
+        "--json", type=Path, default=None, help="JSON file of every accuracy (notebook 4 reads it)"
+    )
     args = ap.parse_args(argv)
     parts, results = [], {}
     for ds in args.datasets:
@@ -118,10 +120,15 @@ def main(argv=None):
         rows = run(ds, args.seeds, epochs, batch, mlp_epochs, args.n_hidden, print)
         parts.append(table(ds, rows, args.seeds))
         results[ds] = {
-            name: {"test_accuracy": [float(a) for a in accs], "median": float(np.median(accs)),
-                   "training": what, "seconds_per_run": float(secs), "seeds": list(args.seeds)}
+            name: {
+                "test_accuracy": [float(a) for a in accs],
+                "median": float(np.median(accs)),
+                "training": what,
+                "seconds_per_run": float(secs),
+                "seeds": list(args.seeds),
+            }
             for name, (accs, what, secs) in rows.items()
-        }  # fmt: skip
+        }
         if args.json is not None:
             args.json.write_text(json.dumps(results, indent=2))
         print(parts[-1], flush=True)

@@ -76,7 +76,9 @@ def batch_vs_numpy(shape, n_batch: int, rng, n_samples: int | None = None):
     all_cells = n_samples is None  # histograms: the gradient on the support, as training uses it
     sx_redundancy_gradient(P[:2], n, c, 0.0, all_cells)
     fwd = best_of(lambda: sx_redundancy(P, n), 3)
-    both = best_of(lambda: (sx_redundancy(P, n), sx_redundancy_gradient(P, n, c, 0.0, all_cells)), 3)
+    both = best_of(
+        lambda: (sx_redundancy(P, n), sx_redundancy_gradient(P, n, c, 0.0, all_cells)), 3
+    )
     # numpy on a slice when the whole batch would take long; scaled per pmf
     m = min(n_batch, 1000 if n == 2 else 100)
     np_fwd = best_of(lambda: numpy_sx_redundancy(P[:m], n), 2) * n_batch / m
@@ -91,7 +93,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller batches, one dit pmf per shape")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    print(f"numba threads: {numba.get_num_threads()}, numpy {np.__version__}, numba {numba.__version__}")
+    print(
+        f"numba threads: {numba.get_num_threads()}, numpy {np.__version__}, numba {numba.__version__}"
+    )
     print("\n### Per pmf: pidtools.pid vs dit.pid.PID_SX (median over random pmfs)\n")
     print("| pmf shape | dit | pidtools | speed-up |\n|---|---|---|---|")
     for shape in [(2, 4, 4), (2, 2, 2, 2)]:
@@ -102,12 +106,24 @@ def main() -> None:
         "| batch | forward | numpy forward | ratio | forward+gradient | numpy fwd+grad | ratio |\n"
         "|---|---|---|---|---|---|---|"
     )
-    sizes = [((2, 20, 20), 10_000, None), ((2, 20, 20, 20), 1_000, None), ((2, 20, 20, 20), 1_000, 1024)]
+    sizes = [
+        ((2, 20, 20), 10_000, None),
+        ((2, 20, 20, 20), 1_000, None),
+        ((2, 20, 20, 20), 1_000, 1024),
+    ]
     if args.quick:
-        sizes = [((2, 20, 20), 1000, None), ((2, 20, 20, 20), 100, None), ((2, 20, 20, 20), 100, 1024)]
+        sizes = [
+            ((2, 20, 20), 1000, None),
+            ((2, 20, 20, 20), 100, None),
+            ((2, 20, 20, 20), 100, 1024),
+        ]
     for shape, n_batch, n_samples in sizes:
         fwd, both, np_fwd, np_both, m, ok = batch_vs_numpy(shape, n_batch, rng, n_samples)
-        kind = "dense random pmfs" if n_samples is None else f"histograms of {n_samples} samples, gradient on the support"
+        kind = (
+            "dense random pmfs"
+            if n_samples is None
+            else f"histograms of {n_samples} samples, gradient on the support"
+        )
         name = f"{n_batch:,} x {'x'.join(map(str, shape))}, {kind}"
         note = "" if m == n_batch else f" (numpy timed on {m}, scaled)"
         print(

@@ -10,7 +10,15 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .output import DataError, InputError, atomic_write, dumps, format_option, render_csv, render_table
+from .output import (
+    DataError,
+    InputError,
+    atomic_write,
+    dumps,
+    format_option,
+    render_csv,
+    render_table,
+)
 
 #: Variable names written by ``infomorph train`` (the record schema), used when none are given.
 DEFAULT_TARGET = "output"
@@ -46,11 +54,15 @@ def resolve_variables(ds, target, sources, over, sample_dim):
     if target is None:
         target = DEFAULT_TARGET
         if target not in ds:
-            raise InputError(f"no --target given and the dataset has no {target!r}: pass --target, one of {have}")
+            raise InputError(
+                f"no --target given and the dataset has no {target!r}: pass --target, one of {have}"
+            )
     if not sources:
         sources = tuple(s for s in DEFAULT_SOURCES if s in ds)
         if len(sources) < 1:
-            raise InputError(f"no --source given and the dataset has none of {list(DEFAULT_SOURCES)}: pass --source from {have}")
+            raise InputError(
+                f"no --source given and the dataset has none of {list(DEFAULT_SOURCES)}: pass --source from {have}"
+            )
     for role, name in [("--target", target), *(("--source", s) for s in sources)]:
         if name not in ds.data_vars:
             raise InputError(f"{role} {name!r} is not in the dataset; it has {have}")
@@ -63,7 +75,9 @@ def resolve_variables(ds, target, sources, over, sample_dim):
         raise InputError(f"give 1 to 4 --source variables, got {len(sources)}")
     if not any(over in ds[v].dims for v in (target, *sources)):
         dims = sorted({d for v in (target, *sources) for d in ds[v].dims})
-        raise InputError(f"none of the variables has the learning dimension {over!r} (dims: {dims}): pass --over")
+        raise InputError(
+            f"none of the variables has the learning dimension {over!r} (dims: {dims}): pass --over"
+        )
     return target, tuple(sources)
 
 
@@ -91,14 +105,24 @@ def dask_context(workers: int | None, scheduler: str | None, progress: bool):
             try:
                 client = Client(scheduler, timeout="10s")
             except OSError as err:
-                raise DataError(f"cannot reach the dask scheduler at {scheduler} ({err}); check the address") from None
+                raise DataError(
+                    f"cannot reach the dask scheduler at {scheduler} ({err}); check the address"
+                ) from None
             with client:
                 yield
             return
         if workers < 1:
             raise InputError(f"--workers must be at least 1, got {workers}")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, host="127.0.0.1") as cluster, Client(cluster):  # fmt: skip
+        with (
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            ) as cluster,
+            Client(cluster),
+        ):
             yield
         return
     if progress:
@@ -113,7 +137,8 @@ def dask_context(workers: int | None, scheduler: str | None, progress: bool):
 def _report_table(summary, over: str) -> str:
     lines = [render_table([over, *summary.atoms], summary.rows())]
     trend_rows = [
-        [lab, t["first"], t["last"], t["change"], t["rho"], t["p_value"]] for lab, t in summary.trend.items()
+        [lab, t["first"], t["last"], t["change"], t["rho"], t["p_value"]]
+        for lab, t in summary.trend.items()
     ]
     lines += ["", render_table(["atom", "first", "last", "change", "rho", "p"], trend_rows)]
     lines += [
@@ -127,24 +152,63 @@ def _report_table(summary, over: str) -> str:
 @click.command("analyze")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--target", help=f"Target variable (default {DEFAULT_TARGET!r}).")
-@click.option("--source", "sources", multiple=True, help=f"Source variable, repeatable (default {', '.join(DEFAULT_SOURCES)}).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help=f"Source variable, repeatable (default {', '.join(DEFAULT_SOURCES)}).",
+)
 @click.option("--over", default="epoch", show_default=True, help="The learning dimension.")
-@click.option("--sample-dim", default="sample", show_default=True, help="The dimension holding the samples.")
+@click.option(
+    "--sample-dim", default="sample", show_default=True, help="The dimension holding the samples."
+)
 @click.option("--measure", default="sx", show_default=True, help="Redundancy measure.")
-@click.option("--bins", default=8, show_default=True, type=click.IntRange(2), help="Bins for float variables.")
-@click.option("--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True)
-@click.option("--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True)
-@click.option("--shuffles", default=0, show_default=True, type=click.IntRange(0), help="Target shuffles (null, p-values).")
+@click.option(
+    "--bins", default=8, show_default=True, type=click.IntRange(2), help="Bins for float variables."
+)
+@click.option(
+    "--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True
+)
+@click.option(
+    "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
+)
+@click.option(
+    "--shuffles",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Target shuffles (null, p-values).",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Random state for shuffles.")
 @format_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write per-neuron atoms as netCDF.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write per-neuron atoms as netCDF."
+)
 @click.option("--plot", type=click.Path(path_type=Path), help="Write a figure (.png, .pdf, .svg).")
 @click.option("--workers", type=int, help="Start a local dask cluster with N worker processes.")
 @click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def analyze_command(path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
-                    seed, fmt, output, plot, workers, scheduler, quiet, debug):  # fmt: skip
+def analyze_command(
+    path,
+    target,
+    sources,
+    over,
+    sample_dim,
+    measure,
+    bins,
+    binning,
+    estimator,
+    shuffles,
+    seed,
+    fmt,
+    output,
+    plot,
+    workers,
+    scheduler,
+    quiet,
+    debug,
+):
     """Report how redundancy, unique information and synergy change during learning.
 
     PATH is a netCDF file or zarr store of activations with a sample dimension and a learning
@@ -160,8 +224,25 @@ def analyze_command(path, target, sources, over, sample_dim, measure, bins, binn
       infomorph analyze run.nc -o atoms.nc --plot atoms.png --workers 2
     """
     try:
-        run_analysis(path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
-                     seed, fmt, output, plot, workers, scheduler, quiet)  # fmt: skip
+        run_analysis(
+            path,
+            target,
+            sources,
+            over,
+            sample_dim,
+            measure,
+            bins,
+            binning,
+            estimator,
+            shuffles,
+            seed,
+            fmt,
+            output,
+            plot,
+            workers,
+            scheduler,
+            quiet,
+        )
     except click.ClickException:
         raise
     except (ValueError, TypeError, KeyError) as err:
@@ -171,11 +252,30 @@ def analyze_command(path, target, sources, over, sample_dim, measure, bins, binn
     except Exception as err:
         if debug:
             raise
-        raise DataError(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}") from None
+        raise DataError(
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        ) from None
 
 
-def run_analysis(path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
-                 seed, fmt, output, plot, workers, scheduler, quiet):  # fmt: skip
+def run_analysis(
+    path,
+    target,
+    sources,
+    over,
+    sample_dim,
+    measure,
+    bins,
+    binning,
+    estimator,
+    shuffles,
+    seed,
+    fmt,
+    output,
+    plot,
+    workers,
+    scheduler,
+    quiet,
+):
     from infomorph.analysis import plot_dynamics, summarize
     from pidtools.xarray import pid_dataset
 
@@ -187,15 +287,36 @@ def run_analysis(path, target, sources, over, sample_dim, measure, bins, binning
     ds = _chunked(ds, (target, *sources), over, sample_dim)
     n_samples = ds.sizes[sample_dim]
     if n_samples < bins:
-        raise InputError(f"{n_samples} samples along {sample_dim!r} but --bins {bins}: use fewer bins than samples")
+        raise InputError(
+            f"{n_samples} samples along {sample_dim!r} but --bins {bins}: use fewer bins than samples"
+        )
     settings = {
-        "path": str(path), "target": target, "sources": list(sources), "over": over,
-        "sample_dim": sample_dim, "measure": measure, "bins": bins, "binning": binning,
-        "estimator": estimator, "n_shuffles": shuffles, "seed": seed, "n_samples": n_samples,
-    }  # fmt: skip
-    lazy = pid_dataset(ds, target, list(sources), sample_dim=sample_dim, measure=measure, bins=bins,
-                       binning=binning, estimator=estimator, n_shuffles=shuffles, random_state=seed,
-                       skip_missing=True)  # fmt: skip
+        "path": str(path),
+        "target": target,
+        "sources": list(sources),
+        "over": over,
+        "sample_dim": sample_dim,
+        "measure": measure,
+        "bins": bins,
+        "binning": binning,
+        "estimator": estimator,
+        "n_shuffles": shuffles,
+        "seed": seed,
+        "n_samples": n_samples,
+    }
+    lazy = pid_dataset(
+        ds,
+        target,
+        list(sources),
+        sample_dim=sample_dim,
+        measure=measure,
+        bins=bins,
+        binning=binning,
+        estimator=estimator,
+        n_shuffles=shuffles,
+        random_state=seed,
+        skip_missing=True,
+    )
     progress = not quiet and sys.stderr.isatty()
     with dask_context(workers, scheduler, progress):
         result = lazy.compute()
@@ -209,7 +330,11 @@ def run_analysis(path, target, sources, over, sample_dim, measure, bins, binning
     if plot is not None:
         names = ", ".join(f"{i} = {s}" for i, s in enumerate(sources, 1))
         title = f"{Path(path).name}: PID of {target} ({measure}; sources {names})"
-        atomic_write(plot, lambda tmp: plot_dynamics(result["atoms"], summary, tmp, over=over, title=title), "--plot")
+        atomic_write(
+            plot,
+            lambda tmp: plot_dynamics(result["atoms"], summary, tmp, over=over, title=title),
+            "--plot",
+        )
     if fmt == "json":
         click.echo(dumps(summary.to_dict()))
     elif fmt == "csv":

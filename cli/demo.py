@@ -13,10 +13,18 @@ from .output import InputError, atomic_write, dumps
 
 
 @click.command("demo")
-@click.option("-o", "--output-dir", default="infomorph-demo", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the record, the analysis, the report and the figures.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output-dir",
+    default="infomorph-demo",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the record, the analysis, the report and the figures.",
+)
 @click.option("--epochs", default=40, show_default=True, type=click.IntRange(2))
-@click.option("--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons.")
+@click.option(
+    "--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons."
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo_command(output_dir, epochs, neurons, seed, quiet):
@@ -46,21 +54,57 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
     output_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     progress = not quiet and sys.stderr.isatty()
-    click.echo(f"training {neurons} hidden + 10 read-out infomorphic neurons on digits for {epochs} epochs", err=True)
-    _, record = fit("digits", arch="hidden", n_hidden=neurons, hidden_classes="three", goal="trivariate_optimized",
-                    epochs=epochs, batch_size=128, random_state=seed, record_probe=500, progress=progress)  # fmt: skip
+    click.echo(
+        f"training {neurons} hidden + 10 read-out infomorphic neurons on digits for {epochs} epochs",
+        err=True,
+    )
+    _, record = fit(
+        "digits",
+        arch="hidden",
+        n_hidden=neurons,
+        hidden_classes="three",
+        goal="trivariate_optimized",
+        epochs=epochs,
+        batch_size=128,
+        random_state=seed,
+        record_probe=500,
+        progress=progress,
+    )
     save(record, output_dir / "run.nc")
-    atomic_write(output_dir / "training.png",
-                 lambda tmp: plot_training({"three-class hidden layer, optimised goal": record}, tmp), "plot")  # fmt: skip
+    atomic_write(
+        output_dir / "training.png",
+        lambda tmp: plot_training({"three-class hidden layer, optimised goal": record}, tmp),
+        "plot",
+    )
     click.echo("analysing the recorded activations", err=True)
-    summary = run_analysis(output_dir / "run.nc", "output", ("receptive", "context"), "epoch", "sample", "sx", 8,
-                           "quantile", "plugin", 0, seed, "table", output_dir / "atoms.nc",
-                           output_dir / "atoms.png", None, None, quiet)  # fmt: skip
+    summary = run_analysis(
+        output_dir / "run.nc",
+        "output",
+        ("receptive", "context"),
+        "epoch",
+        "sample",
+        "sx",
+        8,
+        "quantile",
+        "plugin",
+        0,
+        seed,
+        "table",
+        output_dir / "atoms.nc",
+        output_dir / "atoms.png",
+        None,
+        None,
+        quiet,
+    )
     acc = record["accuracy"].isel(epoch=-1)
     acc_line = "test accuracy after {} epochs: {:.4f} (train {:.4f}, validation {:.4f})".format(
         epochs, *(float(acc.sel(split=s)) for s in ("test", "train", "validation"))
     )
-    atomic_write(output_dir / "summary.json", lambda tmp: Path(tmp).write_text(dumps(summary.to_dict())), "summary")
+    atomic_write(
+        output_dir / "summary.json",
+        lambda tmp: Path(tmp).write_text(dumps(summary.to_dict())),
+        "summary",
+    )
     from .analyze import _report_table
 
     text = f"{_report_table(summary, 'epoch')}\n\n{acc_line}\n"

@@ -14,9 +14,13 @@ import numpy as np
 FORMATS = ("table", "json", "csv")
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="Output format on stdout.",
-)  # fmt: skip
+)
 
 
 class DataError(click.ClickException):
@@ -52,11 +56,17 @@ def dumps(obj) -> str:
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence], floatfmt: str = "{: .4f}") -> str:
     """A plain aligned text table."""
-    cells = [[floatfmt.format(v) if isinstance(v, float | np.floating) else str(v) for v in r] for r in rows]
+    cells = [
+        [floatfmt.format(v) if isinstance(v, float | np.floating) else str(v) for v in r]
+        for r in rows
+    ]
     widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
+
     def line(r):
         first = str(r[0]).ljust(widths[0])
-        return "  ".join([first, *(str(c).rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))])
+        return "  ".join(
+            [first, *(str(c).rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))]
+        )
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, cells)])
 
@@ -72,14 +82,20 @@ def render_csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return buf.getvalue().rstrip("\n")
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None], what: str = "output") -> Path:
+def atomic_write(
+    path: str | os.PathLike, write: Callable[[str], None], what: str = "output"
+) -> Path:
     """Call ``write(tmp_path)`` then rename onto ``path``; nothing is left behind on failure."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"cannot write {what} {path}: folder {parent} does not exist; create it first")
+        raise InputError(
+            f"cannot write {what} {path}: folder {parent} does not exist; create it first"
+        )
     if not os.access(parent, os.W_OK):
-        raise InputError(f"cannot write {what} {path}: folder {parent} is not writable; choose another path")
+        raise InputError(
+            f"cannot write {what} {path}: folder {parent} is not writable; choose another path"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=parent)
     os.close(fd)
     try:

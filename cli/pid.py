@@ -18,22 +18,34 @@ def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
         try:
             return np.load(path, allow_pickle=False)
         except ValueError as err:
-            raise InputError(f"{path} is not a readable .npy array ({err}); save it with numpy.save") from None
+            raise InputError(
+                f"{path} is not a readable .npy array ({err}); save it with numpy.save"
+            ) from None
     if path.suffix in (".csv", ".txt"):
         try:
-            flat = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=1).ravel()
+            flat = np.loadtxt(
+                path, delimiter="," if path.suffix == ".csv" else None, ndmin=1
+            ).ravel()
         except ValueError as err:
-            raise InputError(f"{path} does not hold numbers only ({err}); write one probability per cell") from None
+            raise InputError(
+                f"{path} does not hold numbers only ({err}); write one probability per cell"
+            ) from None
         if shape is None:
             raise InputError(f"{path}: a CSV pmf needs --shape T,S1,...,Sn (e.g. --shape 2,2,2)")
         dims = tuple(int(s) for s in shape.split(","))
         if int(np.prod(dims)) != flat.size:
-            raise InputError(f"--shape {shape} has {int(np.prod(dims))} cells but {path} holds {flat.size} numbers")
+            raise InputError(
+                f"--shape {shape} has {int(np.prod(dims))} cells but {path} holds {flat.size} numbers"
+            )
         return flat.reshape(dims)
-    raise InputError(f"{path}: unknown pmf file type {path.suffix!r}; use .npy, or .csv with --shape")
+    raise InputError(
+        f"{path}: unknown pmf file type {path.suffix!r}; use .npy, or .csv with --shape"
+    )
 
 
-def _load_columns(path: Path, target: str | None, sources: tuple[str, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+def _load_columns(
+    path: Path, target: str | None, sources: tuple[str, ...]
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Sample columns from a CSV file (header row) or 1-D variables of a netCDF file."""
     if target is None or not sources:
         raise InputError("--samples needs --target COLUMN and at least one --source COLUMN")
@@ -44,7 +56,9 @@ def _load_columns(path: Path, target: str | None, sources: tuple[str, ...]) -> t
         try:
             ds = xr.open_dataset(path)
         except Exception as err:
-            raise InputError(f"{path} is not a readable netCDF file ({type(err).__name__})") from None
+            raise InputError(
+                f"{path} is not a readable netCDF file ({type(err).__name__})"
+            ) from None
         have = list(ds.data_vars)
         columns = {}
         for n in names:
@@ -57,7 +71,9 @@ def _load_columns(path: Path, target: str | None, sources: tuple[str, ...]) -> t
         try:
             df = pd.read_csv(path)
         except Exception as err:
-            raise InputError(f"{path} is not a readable CSV file with a header row ({type(err).__name__})") from None
+            raise InputError(
+                f"{path} is not a readable CSV file with a header row ({type(err).__name__})"
+            ) from None
         for n in names:
             if n not in df.columns:
                 raise InputError(f"{n!r} is not a column of {path}; it has {list(df.columns)}")
@@ -68,9 +84,17 @@ def _load_columns(path: Path, target: str | None, sources: tuple[str, ...]) -> t
 def _emit(res, source: str, fmt: str) -> None:
     stats = res.statistics() if hasattr(res, "statistics") else {}
     header = ["atom", "bits", *stats]
-    rows = [[lab, float(res.atoms[i]), *(float(v[i]) for v in stats.values())] for i, lab in enumerate(res.labels)]
+    rows = [
+        [lab, float(res.atoms[i]), *(float(v[i]) for v in stats.values())]
+        for i, lab in enumerate(res.labels)
+    ]
     if fmt == "json":
-        out = {"source": source, "measure": res.measure, "atoms": res.as_dict(), "mi": float(res.mi)}
+        out = {
+            "source": source,
+            "measure": res.measure,
+            "atoms": res.as_dict(),
+            "mi": float(res.mi),
+        }
         out.update({k: dict(zip(res.labels, v.tolist(), strict=True)) for k, v in stats.items()})
         if hasattr(res, "settings"):
             out["settings"] = res.settings
@@ -83,26 +107,64 @@ def _emit(res, source: str, fmt: str) -> None:
 
 
 @click.command("pid")
-@click.argument("pmf_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--gate", "gate_name", type=click.Choice(list(GATES)), help="A canonical distribution.")
-@click.option("--samples", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV (header row) or netCDF file of samples; name --target and --source columns.")  # fmt: skip
+@click.argument(
+    "pmf_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--gate", "gate_name", type=click.Choice(list(GATES)), help="A canonical distribution."
+)
+@click.option(
+    "--samples",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV (header row) or netCDF file of samples; name --target and --source columns.",
+)
 @click.option("--target", help="Target column of --samples.")
-@click.option("--source", "sources", multiple=True, help="Source column of --samples (repeatable, 1 to 4).")
+@click.option(
+    "--source", "sources", multiple=True, help="Source column of --samples (repeatable, 1 to 4)."
+)
 @click.option("--bins", type=click.IntRange(2), help="Bins for floating columns (default 8).")
-@click.option("--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True)
-@click.option("--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True)
-@click.option("--shuffles", default=0, type=click.IntRange(0), help="Target shuffles: null and p-values.")
-@click.option("--boot", default=0, type=click.IntRange(0), help="Bootstrap resamples: 95% intervals.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random state of shuffles/bootstrap.")
-@click.option("--measure", default="sx", show_default=True, help="Redundancy measure (see --list-measures).")
+@click.option(
+    "--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True
+)
+@click.option(
+    "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
+)
+@click.option(
+    "--shuffles", default=0, type=click.IntRange(0), help="Target shuffles: null and p-values."
+)
+@click.option(
+    "--boot", default=0, type=click.IntRange(0), help="Bootstrap resamples: 95% intervals."
+)
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Random state of shuffles/bootstrap."
+)
+@click.option(
+    "--measure", default="sx", show_default=True, help="Redundancy measure (see --list-measures)."
+)
 @click.option("--compare", is_flag=True, help="Every measure side by side.")
 @click.option("--shape", help="Shape T,S1,...,Sn for a CSV pmf file.")
 @click.option("--normalize", is_flag=True, help="Rescale the pmf to sum to 1.")
 @click.option("--list-measures", is_flag=True, help="List the measures and exit.")
 @format_option
-def pid_command(pmf_file, gate_name, samples, target, sources, bins, binning, estimator, shuffles, boot, seed,
-                measure, compare, shape, normalize, list_measures, fmt):  # fmt: skip
+def pid_command(
+    pmf_file,
+    gate_name,
+    samples,
+    target,
+    sources,
+    bins,
+    binning,
+    estimator,
+    shuffles,
+    boot,
+    seed,
+    measure,
+    compare,
+    shape,
+    normalize,
+    list_measures,
+    fmt,
+):
     """Decompose the information that sources carry about a target.
 
     The input is a pmf (a .npy array, or a CSV of probabilities with --shape) whose first axis
@@ -126,8 +188,17 @@ def pid_command(pmf_file, gate_name, samples, target, sources, bins, binning, es
     try:
         if samples is not None:
             t, srcs = _load_columns(samples, target, sources)
-            res = pidtools.estimate(t, srcs, measure=measure, bins=bins or 8, binning=binning,
-                                    estimator=estimator, n_shuffles=shuffles, n_boot=boot, random_state=seed)  # fmt: skip
+            res = pidtools.estimate(
+                t,
+                srcs,
+                measure=measure,
+                bins=bins or 8,
+                binning=binning,
+                estimator=estimator,
+                n_shuffles=shuffles,
+                n_boot=boot,
+                random_state=seed,
+            )
             _emit(res, f"{samples}: {target} given {', '.join(sources)}", fmt)
             return
         p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)

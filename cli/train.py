@@ -11,24 +11,65 @@ from .output import InputError
 
 
 @click.command("train")
-@click.option("--dataset", default="digits", show_default=True,
-              type=click.Choice(["digits", "fashion-mnist", "mnist", "mnist1d"]))  # fmt: skip
-@click.option("--data-path", type=click.Path(path_type=Path), help="Folder of IDX files (fashion-mnist, mnist).")
-@click.option("--arch", default="readout", show_default=True, type=click.Choice(["readout", "hidden"]))
-@click.option("--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons.")
-@click.option("--classes", "hidden_classes", default="three", show_default=True,
-              type=click.Choice(["three", "context", "lateral"]), help="Input classes of hidden neurons.")  # fmt: skip
-@click.option("--goal", help="Goal preset of the hidden layer (read-out only: of the read-out); see --list-goals.")
+@click.option(
+    "--dataset",
+    default="digits",
+    show_default=True,
+    type=click.Choice(["digits", "fashion-mnist", "mnist", "mnist1d"]),
+)
+@click.option(
+    "--data-path",
+    type=click.Path(path_type=Path),
+    help="Folder of IDX files (fashion-mnist, mnist).",
+)
+@click.option(
+    "--arch", default="readout", show_default=True, type=click.Choice(["readout", "hidden"])
+)
+@click.option(
+    "--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons."
+)
+@click.option(
+    "--classes",
+    "hidden_classes",
+    default="three",
+    show_default=True,
+    type=click.Choice(["three", "context", "lateral"]),
+    help="Input classes of hidden neurons.",
+)
+@click.option(
+    "--goal",
+    help="Goal preset of the hidden layer (read-out only: of the read-out); see --list-goals.",
+)
 @click.option("--epochs", default=10, show_default=True, type=click.IntRange(1))
 @click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--probe", default=1000, show_default=True, type=click.IntRange(0),
-              help="Training samples whose activations are recorded every epoch (for analyze).")  # fmt: skip
-@click.option("-o", "--output", required=False, type=click.Path(path_type=Path), help="Record file (.nc).")
+@click.option(
+    "--probe",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Training samples whose activations are recorded every epoch (for analyze).",
+)
+@click.option(
+    "-o", "--output", required=False, type=click.Path(path_type=Path), help="Record file (.nc)."
+)
 @click.option("--list-goals", is_flag=True, help="List the goal presets and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def train_command(dataset, data_path, arch, neurons, hidden_classes, goal, epochs, batch_size, seed, probe,
-                  output, list_goals, quiet):  # fmt: skip
+def train_command(
+    dataset,
+    data_path,
+    arch,
+    neurons,
+    hidden_classes,
+    goal,
+    epochs,
+    batch_size,
+    seed,
+    probe,
+    output,
+    list_goals,
+    quiet,
+):
     """Train an infomorphic network and record every neuron's atoms epoch by epoch.
 
     \b
@@ -51,10 +92,19 @@ def train_command(dataset, data_path, arch, neurons, hidden_classes, goal, epoch
     from infomorph.train import fit
 
     try:
-        net, record = fit(dataset, arch=arch, n_hidden=neurons, hidden_classes=hidden_classes, goal=goal,
-                          epochs=epochs, batch_size=batch_size, random_state=seed, record_probe=probe,
-                          progress=not quiet and sys.stderr.isatty(),
-                          data_path=None if data_path is None else str(data_path))  # fmt: skip
+        net, record = fit(
+            dataset,
+            arch=arch,
+            n_hidden=neurons,
+            hidden_classes=hidden_classes,
+            goal=goal,
+            epochs=epochs,
+            batch_size=batch_size,
+            random_state=seed,
+            record_probe=probe,
+            progress=not quiet and sys.stderr.isatty(),
+            data_path=None if data_path is None else str(data_path),
+        )
     except (ValueError, TypeError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
     save(record, output)  # validated, written to a temporary file and renamed

@@ -26,8 +26,12 @@ def record_mlp(n_epochs: int = 8, n_hidden: int = 16, random_state: int = 0) -> 
     X = X / 16.0
     rng = np.random.default_rng(random_state)
     probe = rng.permutation(len(X))[:1000]
-    mlp = MLPClassifier(hidden_layer_sizes=(n_hidden,), activation="logistic", learning_rate_init=3e-3,
-                        random_state=random_state)  # fmt: skip
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(n_hidden,),
+        activation="logistic",
+        learning_rate_init=3e-3,
+        random_state=random_state,
+    )
     drive, hidden = [], []
     for _ in range(n_epochs):
         with warnings.catch_warnings():

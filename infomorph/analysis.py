@@ -173,8 +173,15 @@ def plot_dynamics(
     finite = np.isfinite(values).all(axis=2)
     dom = np.where(finite, np.argmax(np.nan_to_num(values, nan=-np.inf), axis=2), -1).T
     cmap = ListedColormap(np.vstack([[0.92, 0.92, 0.92, 1.0], colors]))
-    ax1.imshow(dom + 1, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=len(labels),
-               extent=(x[0] - 0.5, x[-1] + 0.5, values.shape[1] - 0.5, -0.5) if len(x) else None)  # fmt: skip
+    ax1.imshow(
+        dom + 1,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=cmap,
+        vmin=0,
+        vmax=len(labels),
+        extent=(x[0] - 0.5, x[-1] + 0.5, values.shape[1] - 0.5, -0.5) if len(x) else None,
+    )
     ax1.set_xlabel(over)
     ax1.set_ylabel("unit")
     ax1.set_title("dominant atom per unit")
@@ -251,9 +258,13 @@ def plot_training(
     layers = list(next(iter(records.values()))["layer"].values)
     n_rows = 1 + len(layers) + (analyses is not None)
     fig, axes = plt.subplots(
-        n_rows, len(records), figsize=(4.6 * len(records), 2.6 * n_rows),
-        squeeze=False, sharex="col", constrained_layout=True,
-    )  # fmt: skip
+        n_rows,
+        len(records),
+        figsize=(4.6 * len(records), 2.6 * n_rows),
+        squeeze=False,
+        sharex="col",
+        constrained_layout=True,
+    )
     for col, (name, rec) in enumerate(records.items()):
         epochs = rec["epoch"].values
         ax = axes[0, col]

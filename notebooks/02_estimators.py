@@ -46,8 +46,15 @@ shuffles = 10 if FAST else 50
 
 # %%
 runs = {
-    est: convergence(pmf, sizes, measure="sx", estimator=est, n_repeats=repeats, random_state=1,
-                     n_shuffles=shuffles)  # fmt: skip
+    est: convergence(
+        pmf,
+        sizes,
+        measure="sx",
+        estimator=est,
+        n_repeats=repeats,
+        random_state=1,
+        n_shuffles=shuffles,
+    )
     for est in ("plugin", "shuffle")
 }
 for est, ds in runs.items():
@@ -56,15 +63,32 @@ for est, ds in runs.items():
 
 # %%
 labels = list(exact.labels)
-names = {"{1}{2}": "redundancy {1}{2}", "{1}": "unique {1}", "{2}": "unique {2}", "{12}": "synergy {12}"}
+names = {
+    "{1}{2}": "redundancy {1}{2}",
+    "{1}": "unique {1}",
+    "{2}": "unique {2}",
+    "{12}": "synergy {12}",
+}
 fig, axes = plt.subplots(1, len(labels), figsize=(12, 3.2), sharex=True, constrained_layout=True)
-styles = {"plugin": ("tab:red", "o", "plug-in", 0.96), "shuffle": ("tab:blue", "s", "shuffle-corrected", 1.04)}
+styles = {
+    "plugin": ("tab:red", "o", "plug-in", 0.96),
+    "shuffle": ("tab:blue", "s", "shuffle-corrected", 1.04),
+}
 for ax, lab in zip(axes, labels, strict=True):
     for est, ds in runs.items():
         color, marker, name, shift = styles[est]
         bias = ds["bias"].sel(atom=lab).values
         std = ds["std"].sel(atom=lab).values
-        ax.errorbar(np.asarray(sizes) * shift, bias, yerr=std, color=color, marker=marker, ms=4, capsize=2, label=name)
+        ax.errorbar(
+            np.asarray(sizes) * shift,
+            bias,
+            yerr=std,
+            color=color,
+            marker=marker,
+            ms=4,
+            capsize=2,
+            label=name,
+        )
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xscale("log")
     ax.set_title(f"{names[lab]}\n(exact {exact[lab]:.3f} bit)")

@@ -33,25 +33,45 @@ from infomorph.analysis import plot_training, summarize  # noqa: E402
 from infomorph.train import fit  # noqa: E402
 from pidtools.xarray import pid_dataset  # noqa: E402
 
-settings = dict(n_hidden=12, epochs=3, record_probe=200) if FAST else dict(n_hidden=100, epochs=60, record_probe=1000)
-goals = {"heuristic goal ({1}{2})": "trivariate_heuristic", "optimised goal": "trivariate_optimized"}
+settings = (
+    dict(n_hidden=12, epochs=3, record_probe=200)
+    if FAST
+    else dict(n_hidden=100, epochs=60, record_probe=1000)
+)
+goals = {
+    "heuristic goal ({1}{2})": "trivariate_heuristic",
+    "optimised goal": "trivariate_optimized",
+}
 records = {}
 for name, goal in goals.items():
-    _, records[name] = fit("digits", arch="hidden", hidden_classes="three", goal=goal, batch_size=128,
-                           random_state=0, progress=False, **settings)  # fmt: skip
+    _, records[name] = fit(
+        "digits",
+        arch="hidden",
+        hidden_classes="three",
+        goal=goal,
+        batch_size=128,
+        random_state=0,
+        progress=False,
+        **settings,
+    )
     acc = records[name]["accuracy"].sel(split="test").values
     print(f"{name}: test accuracy {acc[-1]:.4f} after {len(acc)} epochs")
 
 # %% the analysis of the recorded activations, as `infomorph analyze` does it
 analyses = {}
 for name, rec in records.items():
-    atoms = pid_dataset(rec, "output", ["receptive", "context"], bins=8, binning="quantile",
-                        skip_missing=True)["atoms"]  # fmt: skip
+    atoms = pid_dataset(
+        rec, "output", ["receptive", "context"], bins=8, binning="quantile", skip_missing=True
+    )["atoms"]
     analyses[name] = summarize(atoms.sel(layer="hidden"), over="epoch")
     print(name, {k: round(v["change"], 4) for k, v in analyses[name].trend.items()})
 
 # %%
-fig = plot_training(records, analyses=analyses, title="digits: 3-class hidden layer + read-out; last row: "
-                    "post-hoc PID of hidden outputs | receptive (1), context (2)")  # fmt: skip
+fig = plot_training(
+    records,
+    analyses=analyses,
+    title="digits: 3-class hidden layer + read-out; last row: "
+    "post-hoc PID of hidden outputs | receptive (1), context (2)",
+)
 paths = save(fig, "03_learning_dynamics")
 print(*paths, sep="\n")

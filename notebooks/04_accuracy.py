@@ -39,33 +39,50 @@ if FAST:
     data = load("digits")
     models = {
         "infomorphic read-out only": dict(arch="readout"),
-        "infomorphic 100 hidden, three-class (optimised goal)": dict(arch="hidden", hidden_classes="three",
-                                                                     goal="trivariate_optimized"),
-    }  # fmt: skip
+        "infomorphic 100 hidden, three-class (optimised goal)": dict(
+            arch="hidden", hidden_classes="three", goal="trivariate_optimized"
+        ),
+    }
     digits = {}
     for name, kwargs in models.items():
-        _, rec = fit(data, epochs=5, batch_size=128, n_hidden=20, random_state=0, progress=False, **kwargs)
+        _, rec = fit(
+            data, epochs=5, batch_size=128, n_hidden=20, random_state=0, progress=False, **kwargs
+        )
         digits[name] = [float(rec.accuracy.sel(split="test")[-1])]
     digits["logistic regression (lbfgs, 200 iterations)"] = [logistic_regression(data)["test"]]
-    digits["backprop, same architecture (100 sigmoid hidden)"] = [fit_mlp(data, 20, 5, 128)[1]["test"]]
-    results = {"digits (FAST: 5 epochs, 20 hidden)": {k: {"test_accuracy": v} for k, v in digits.items()}}
+    digits["backprop, same architecture (100 sigmoid hidden)"] = [
+        fit_mlp(data, 20, 5, 128)[1]["test"]
+    ]
+    results = {
+        "digits (FAST: 5 epochs, 20 hidden)": {k: {"test_accuracy": v} for k, v in digits.items()}
+    }
 else:
     results = json.loads(RESULTS.read_text())
 for ds, rows in results.items():
     print(ds)
     for name, r in rows.items():
         acc = np.asarray(r["test_accuracy"])
-        print(f"  {name:62s} {np.median(acc):.4f}  ({acc.min():.4f}-{acc.max():.4f}, {len(acc)} seeds)")
+        print(
+            f"  {name:62s} {np.median(acc):.4f}  ({acc.min():.4f}-{acc.max():.4f}, {len(acc)} seeds)"
+        )
 
 # %%
-AUTHORS = {"fashion-mnist": {"infomorphic read-out only": 0.8416,
-                             "infomorphic 100 hidden, three-class (optimised goal)": 0.8462}}  # fmt: skip
-short = {"infomorphic read-out only": "infomorphic\nread-out only",
-         "infomorphic 100 hidden, three-class (optimised goal)": "infomorphic\n100 hidden, 3-class",
-         "infomorphic 100 hidden, two-class context (heuristic goal)": "infomorphic\n100 hidden, 2-class",
-         "logistic regression (lbfgs, 200 iterations)": "logistic\nregression",
-         "backprop, same architecture (100 sigmoid hidden)": "backprop\nsame architecture"}  # fmt: skip
-fig, axes = plt.subplots(1, len(results), figsize=(6.2 * len(results), 3.8), squeeze=False, constrained_layout=True)
+AUTHORS = {
+    "fashion-mnist": {
+        "infomorphic read-out only": 0.8416,
+        "infomorphic 100 hidden, three-class (optimised goal)": 0.8462,
+    }
+}
+short = {
+    "infomorphic read-out only": "infomorphic\nread-out only",
+    "infomorphic 100 hidden, three-class (optimised goal)": "infomorphic\n100 hidden, 3-class",
+    "infomorphic 100 hidden, two-class context (heuristic goal)": "infomorphic\n100 hidden, 2-class",
+    "logistic regression (lbfgs, 200 iterations)": "logistic\nregression",
+    "backprop, same architecture (100 sigmoid hidden)": "backprop\nsame architecture",
+}
+fig, axes = plt.subplots(
+    1, len(results), figsize=(6.2 * len(results), 3.8), squeeze=False, constrained_layout=True
+)
 for ax, (ds, rows) in zip(axes[0], results.items(), strict=True):
     names = list(rows)
     acc = [np.asarray(rows[n]["test_accuracy"]) for n in names]

@@ -63,8 +63,8 @@ for k in alphabets:
     P = np.stack([random_pmf((2, k, k), rng) for _ in range(batch)])
     pidtools.pid(P[0])
     pidtools.pid(P[:2], n_sources=2)  # compile
-    single.append(best(lambda: [pidtools.pid(P[0]) for _ in range(50)]) / 50)
-    batched.append(best(lambda: pidtools.pid(P, n_sources=2)) / batch)
+    single.append(best(lambda P=P: [pidtools.pid(P[0]) for _ in range(50)]) / 50)
+    batched.append(best(lambda P=P: pidtools.pid(P, n_sources=2)) / batch)
 for k in dit_alphabets:
     dit_t.append(np.median([dit_time(random_pmf((2, k, k), rng)) for _ in range(2 if FAST else 3)]))
 for k, s, b in zip(alphabets, single, batched, strict=True):
@@ -77,11 +77,19 @@ fig, ax = plt.subplots(figsize=(5.2, 3.8))
 cells = lambda ks: [2 * k * k for k in ks]  # noqa: E731
 ax.loglog(cells(dit_alphabets), dit_t, "o-", color="tab:red", label="dit PID_SX (one pmf)")
 ax.loglog(cells(alphabets), single, "s-", color="tab:blue", label="pidtools.pid (one pmf per call)")
-ax.loglog(cells(alphabets), batched, "^-", color="tab:green", label=f"pidtools.pid (batch of {batch})")
+ax.loglog(
+    cells(alphabets), batched, "^-", color="tab:green", label=f"pidtools.pid (batch of {batch})"
+)
 for k, x in zip(alphabets, cells(alphabets), strict=True):
     if k in (8, 20, 40):
-        ax.annotate(f"2×{k}×{k}", (x, batched[alphabets.index(k)]), textcoords="offset points",
-                    xytext=(0, -13), ha="center", fontsize=7)  # fmt: skip
+        ax.annotate(
+            f"2×{k}×{k}",
+            (x, batched[alphabets.index(k)]),
+            textcoords="offset points",
+            xytext=(0, -13),
+            ha="center",
+            fontsize=7,
+        )
 ax.set_xlabel("cells in the pmf (2·k·k)")
 ax.set_ylabel("time per pmf (s)")
 ax.set_title("I$^{sx}$, two sources: time per pmf")

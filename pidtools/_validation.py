@@ -46,19 +46,26 @@ def as_pmf_array(p: Any, n_sources: int | None, normalize: bool, name: str = "p"
             f"got {type(p).__name__}"
         )
     if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+        np.issubdtype(arr.dtype, np.floating)
+        or np.issubdtype(arr.dtype, np.integer)
         or arr.dtype == bool
     ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}: convert it to float")
+        raise TypeError(
+            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it to float"
+        )
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     n = check_n_sources(n_sources, arr.ndim, name)
     pmf_shape = arr.shape[arr.ndim - n - 1 :]
     if any(s < 1 for s in pmf_shape):
-        raise ValueError(f"{name} has an empty axis in its pmf shape {pmf_shape}: every alphabet needs a value")
+        raise ValueError(
+            f"{name} has an empty axis in its pmf shape {pmf_shape}: every alphabet needs a value"
+        )
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite entries: remove or replace them")
     if (arr < 0).any():
-        raise ValueError(f"{name} has negative entries (min {arr.min():.3g}): probabilities must be >= 0")
+        raise ValueError(
+            f"{name} has negative entries (min {arr.min():.3g}): probabilities must be >= 0"
+        )
     axes = tuple(range(arr.ndim - n - 1, arr.ndim))
     totals = arr.sum(axis=axes)
     if (totals <= 0).any():
@@ -99,6 +106,8 @@ def check_goal(goal: Any, labels: Sequence[str], parse) -> dict[str, float]:
         try:
             label = parse(key)
         except ValueError as err:
-            raise ValueError(f"goal has an unknown atom {key!r}: {err}; valid: {', '.join(labels)}, H_res") from None
+            raise ValueError(
+                f"goal has an unknown atom {key!r}: {err}; valid: {', '.join(labels)}, H_res"
+            ) from None
         out[label] = out.get(label, 0.0) + w
     return out

@@ -104,7 +104,9 @@ class PIDResult:
         """
         import xarray as xr
 
-        dims = list(dims) if dims is not None else [f"batch_{i}" for i in range(len(self.batch_shape))]
+        dims = (
+            list(dims) if dims is not None else [f"batch_{i}" for i in range(len(self.batch_shape))]
+        )
         if len(dims) != len(self.batch_shape):
             raise ValueError(
                 f"dims names {len(dims)} dimensions but the batch has {len(self.batch_shape)} "
@@ -123,7 +125,7 @@ class PIDResult:
         if self.batch_shape:
             return head + f", batch_shape={self.batch_shape})"
         width = max(len(lab) for lab in self.labels)
-        rows = "\n".join(f"  {lab:<{width}}  {v: .6f}" for lab, v in zip(self.labels, self.atoms))
+        rows = "\n".join(f"  {lab:<{width}}  {v: .6f}" for lab, v in zip(self.labels, self.atoms, strict=True))
         return f"{head}, mi={float(self.mi):.6f})\n{rows}"
 
 
@@ -147,7 +149,11 @@ def from_dit(dist, sources: Sequence | None = None, target: Any = None) -> np.nd
     n_vars = dist.outcome_length()
     group = lambda g: (int(g),) if isinstance(g, int | np.integer) else tuple(int(i) for i in g)  # noqa: E731
     tgt = group(n_vars - 1 if target is None else target)
-    srcs = [group(s) for s in sources] if sources is not None else [(i,) for i in range(n_vars) if i not in tgt]
+    srcs = (
+        [group(s) for s in sources]
+        if sources is not None
+        else [(i,) for i in range(n_vars) if i not in tgt]
+    )
     groups = [tgt, *srcs]
     for g in groups:
         if not g or any(not 0 <= i < n_vars for i in g):
@@ -216,7 +222,9 @@ def pid(
         p = from_dit(p, sources=sources, target=target)
         n_sources = None
     elif sources is not None or target is not None:
-        raise TypeError("sources= and target= apply to dit.Distribution input only; arrays use axis order (T, S1..Sn)")
+        raise TypeError(
+            "sources= and target= apply to dit.Distribution input only; arrays use axis order (T, S1..Sn)"
+        )
     arr, n = as_pmf_array(p, n_sources, normalize)
     if isinstance(measure, str) and measure.startswith("dit:"):
         from .measures.dit_adapter import dit_redundancy
@@ -247,7 +255,9 @@ def pid(
     info = information_terms(arr, n)
     local_atoms = None
     if local_red is not None:
-        local_atoms = np.einsum("...j,ij->...i", local_red, lat.mobius).reshape(arr.shape + (lat.n_nodes,))
+        local_atoms = np.einsum("...j,ij->...i", local_red, lat.mobius).reshape(
+            arr.shape + (lat.n_nodes,)
+        )
         local_red = local_red.reshape(arr.shape + (lat.n_nodes,))
     return PIDResult(
         measure=name,

@@ -39,7 +39,9 @@ def _set_key(a: frozenset[int]) -> tuple[int, tuple[int, ...]]:
 
 def format_label(node: Antichain) -> str:
     """Write an antichain as its label, e.g. ``"{1}{23}"``."""
-    return "".join("{" + "".join(str(i) for i in sorted(a)) + "}" for a in sorted(node, key=_set_key))
+    return "".join(
+        "{" + "".join(str(i) for i in sorted(a)) + "}" for a in sorted(node, key=_set_key)
+    )
 
 
 _LABEL_RE = re.compile(r"\s*\{\s*([1-9](?:\s*,?\s*[1-9])*)\s*\}\s*")
@@ -62,7 +64,9 @@ def parse_label(label: str, n_sources: int) -> Antichain:
         antichain (one set contains another).
     """
     if not isinstance(label, str):
-        raise TypeError(f"atom label must be a str such as '{{1}}{{2}}', got {type(label).__name__}")
+        raise TypeError(
+            f"atom label must be a str such as '{{1}}{{2}}', got {type(label).__name__}"
+        )
     pos, sets = 0, []
     while pos < len(label):
         m = _LABEL_RE.match(label, pos)
@@ -199,7 +203,9 @@ def lattice(n_sources: int) -> Lattice:
         raise TypeError(f"n_sources must be an int in 1..{MAX_SOURCES}, got {n_sources!r}")
     n = int(n_sources)
     if not 1 <= n <= MAX_SOURCES:
-        raise ValueError(f"n_sources must be in 1..{MAX_SOURCES}, got {n}: use at most four sources")
+        raise ValueError(
+            f"n_sources must be in 1..{MAX_SOURCES}, got {n}: use at most four sources"
+        )
     raw = _antichains(n)
     down = {a: sum(_below(b, a) for b in raw) for a in raw}
     nodes = tuple(sorted(raw, key=lambda a: (down[a], [_set_key(s) for s in a])))

@@ -97,14 +97,17 @@ def test_same_numbers_with_local_cluster(planted):
     assert with_workers["mean"] == base["mean"]
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1") as cluster:  # fmt: skip
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
         remote = analyze_json(planted["xor"], "--scheduler", cluster.scheduler_address)
     assert remote["mean"] == base["mean"]
 
 
 def test_subprocess_and_help():
-    out = subprocess.run([sys.executable, "-m", "cli.main", "analyze", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "cli.main", "analyze", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "Examples" in out.stdout
 
 
@@ -144,7 +147,11 @@ def test_bad_input(tmp_path, make, args, code, message):
 
 
 def test_bad_input_as_subprocess_exits_without_traceback(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "cli.main", "analyze", "missing.nc"],
-                         capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    res = subprocess.run(
+        [sys.executable, "-m", "cli.main", "analyze", "missing.nc"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert res.returncode == 2
     assert "missing.nc does not exist" in res.stderr and "Traceback" not in res.stderr

@@ -37,8 +37,21 @@ def test_samples_with_statistics(tmp_path):
     rng = np.random.default_rng(0)
     s1, s2 = rng.integers(0, 2, (2, 4000))
     pd.DataFrame({"y": s1 ^ s2, "a": s1, "b": s2}).to_csv(tmp_path / "s.csv", index=False)
-    res = run("pid", "--samples", tmp_path / "s.csv", "--target", "y", "--source", "a", "--source", "b",
-              "--shuffles", "50", "--format", "json")  # fmt: skip
+    res = run(
+        "pid",
+        "--samples",
+        tmp_path / "s.csv",
+        "--target",
+        "y",
+        "--source",
+        "a",
+        "--source",
+        "b",
+        "--shuffles",
+        "50",
+        "--format",
+        "json",
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["atoms"]["{12}"] == pytest.approx(np.log2(4 / 3), abs=0.01)

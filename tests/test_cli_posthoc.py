@@ -26,9 +26,22 @@ def test_analyze_sklearn_mlp_record(mlp_record, tmp_path):
     out_nc = tmp_path / "atoms.nc"
     res = CliRunner().invoke(
         cli,
-        ["analyze", str(mlp_record), "--target", "hidden", "--source", "drive", "--source", "label",
-         "--format", "json", "--quiet", "-o", str(out_nc)],
-    )  # fmt: skip
+        [
+            "analyze",
+            str(mlp_record),
+            "--target",
+            "hidden",
+            "--source",
+            "drive",
+            "--source",
+            "label",
+            "--format",
+            "json",
+            "--quiet",
+            "-o",
+            str(out_nc),
+        ],
+    )
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["epochs"] == [1, 2, 3, 4, 5]

@@ -12,8 +12,21 @@ from infomorph.record import validate
 
 def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
     run = tmp_path / "run.nc"
-    res = CliRunner().invoke(cli, ["train", "--epochs", "3", "--batch-size", "256", "--probe", "300",
-                                   "-o", str(run), "--quiet"])  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--epochs",
+            "3",
+            "--batch-size",
+            "256",
+            "--probe",
+            "300",
+            "-o",
+            str(run),
+            "--quiet",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "accuracy" in res.stdout
     rec = xr.open_dataset(run)
@@ -28,17 +41,28 @@ def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
 def test_train_bad_input(tmp_path):
     res = CliRunner().invoke(cli, ["train", "--epochs", "1"])
     assert res.exit_code == 2 and "-o/--output" in res.output
-    res = CliRunner().invoke(cli, ["train", "--goal", "nope", "-o", str(tmp_path / "r.nc"), "--quiet"])
+    res = CliRunner().invoke(
+        cli, ["train", "--goal", "nope", "-o", str(tmp_path / "r.nc"), "--quiet"]
+    )
     assert res.exit_code == 2 and "not a preset" in res.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_demo_writes_everything(tmp_path):
     out = tmp_path / "demo"
-    res = CliRunner().invoke(cli, ["demo", "-o", str(out), "--epochs", "4", "--neurons", "12", "--quiet"])
+    res = CliRunner().invoke(
+        cli, ["demo", "-o", str(out), "--epochs", "4", "--neurons", "12", "--quiet"]
+    )
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["atoms.nc", "atoms.png", "report.txt", "run.nc", "summary.json", "training.png"]
+    assert names == [
+        "atoms.nc",
+        "atoms.png",
+        "report.txt",
+        "run.nc",
+        "summary.json",
+        "training.png",
+    ]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["atoms"] == ["{1}{2}", "{1}", "{2}", "{12}"] and len(summary["epochs"]) == 4
     atoms = xr.open_dataset(out / "atoms.nc")["atoms"]

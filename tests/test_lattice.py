@@ -60,7 +60,12 @@ def test_parse_label_normalises():
 
 @pytest.mark.parametrize(
     ("label", "match"),
-    [("{1}{12}", "not an antichain"), ("{3}", "names source 3"), ("1}{2", "malformed"), ("", "empty")],
+    [
+        ("{1}{12}", "not an antichain"),
+        ("{3}", "names source 3"),
+        ("1}{2", "malformed"),
+        ("", "empty"),
+    ],
 )
 def test_bad_labels(label, match):
     with pytest.raises(ValueError, match=match):

@@ -25,7 +25,9 @@ def test_notebook_runs_and_writes_figures(name, tmp_path, monkeypatch):
     monkeypatch.setenv("FAST", "1")
     monkeypatch.setenv("FIGURES_DIR", str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     for stem in EXPECTED[name]:
         for ext in ("png", "pdf"):
             path = tmp_path / f"{stem}.{ext}"

@@ -27,10 +27,15 @@ GOLDEN = {
 
 # 3-bit parity: local atoms, the same at every outcome.
 PARITY_LOCAL = {
-    "{1}": L2(5 / 4), "{12}": L2(9 / 8), "{123}": L2(32 / 27), "{1}{2}": L2(7 / 8),
-    "{1}{23}": L2(32 / 35), "{12}{13}": L2(16 / 15), "{1}{2}{3}": L2(8 / 7),
+    "{1}": L2(5 / 4),
+    "{12}": L2(9 / 8),
+    "{123}": L2(32 / 27),
+    "{1}{2}": L2(7 / 8),
+    "{1}{23}": L2(32 / 35),
+    "{12}{13}": L2(16 / 15),
+    "{1}{2}{3}": L2(8 / 7),
     "{12}{13}{23}": L2(875 / 1024),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))
@@ -85,7 +90,7 @@ def test_result_api():
     with pytest.raises(KeyError, match="atoms are"):
         single["{3}"]
     with pytest.raises(AttributeError, match="two sources"):
-        pidtools.pid(gate("parity")).syn
+        _ = pidtools.pid(gate("parity")).syn
 
 
 def test_batch_axes_and_normalize():
@@ -166,9 +171,11 @@ def test_source_permutation_invariance(p, perm):
     res = pidtools.pid(p)
     q = np.transpose(p, (0, *perm))  # new source k is old source perm[k-1]
     res_q = pidtools.pid(q)
-    relabel = lambda lab: "".join(  # noqa: E731
-        "{" + "".join(str(perm[int(c) - 1]) for c in part) + "}" for part in lab[1:-1].split("}{")
-    )
+
+    def relabel(lab):
+        parts = lab[1:-1].split("}{")
+        return "".join("{" + "".join(str(perm[int(c) - 1]) for c in part) + "}" for part in parts)
+
     for lab in res_q.labels:
         assert res_q[lab] == pytest.approx(res[relabel(lab)], abs=1e-10)
 

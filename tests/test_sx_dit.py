@@ -63,5 +63,7 @@ def test_stored_dit_values():
         for label, values in case.get("local_atoms", {}).items():
             ref = np.array([np.nan if v is None else v for v in values]).reshape(p.shape)
             got = res.local_atoms[..., res.index(label)]
-            np.testing.assert_allclose(got[p > 0], ref[p > 0], atol=1e-9, rtol=0, err_msg=case["name"])
+            np.testing.assert_allclose(
+                got[p > 0], ref[p > 0], atol=1e-9, rtol=0, err_msg=case["name"]
+            )
     assert by_n.get(2, 0) >= 50 and by_n.get(3, 0) >= 50 and by_n.get(4, 0) >= 3, by_n

@@ -76,8 +76,14 @@ def test_integer_source_broadcast_and_chunked(ds):
     eager = px.pid_dataset(
         ds, "label", ["spikes", "a1"], bins=(None, None, 3), binning="uniform", **kw
     )
-    lazy = px.pid_dataset(ds.chunk({"neuron": 2, "epoch": 1}), "label", ["spikes", "a1"],
-                          bins=(None, None, 3), binning="uniform", **kw).compute()  # fmt: skip
+    lazy = px.pid_dataset(
+        ds.chunk({"neuron": 2, "epoch": 1}),
+        "label",
+        ["spikes", "a1"],
+        bins=(None, None, 3),
+        binning="uniform",
+        **kw,
+    ).compute()
     assert eager.atoms.dims == ("neuron", "epoch", "atom")
     xr.testing.assert_allclose(lazy, eager, rtol=1e-12, atol=1e-15)
     # the integer alphabet is the whole array's, even in a chunk that lacks some values
@@ -121,13 +127,19 @@ def test_skip_missing_pads_absent_elements_with_nan():
     y = x + rng.normal(size=x.shape)
     x[1, 3:] = np.nan  # a layer with three neurons padded to five
     y[1, 3:] = np.nan
-    ds = xr.Dataset({"x": (("layer", "neuron", "sample"), x), "y": (("layer", "neuron", "sample"), y)})
+    ds = xr.Dataset(
+        {"x": (("layer", "neuron", "sample"), x), "y": (("layer", "neuron", "sample"), y)}
+    )
     out = px.pid_dataset(ds, "y", ["x"], bins=4, binning="quantile", skip_missing=True)
     assert np.isnan(out["atoms"].values[1, 3:]).all() and np.isnan(out["mi"].values[1, 3:]).all()
     ref = px.pid_dataset(ds.isel(layer=[0]), "y", ["x"], bins=4, binning="quantile")
     np.testing.assert_allclose(out["atoms"].values[0], ref["atoms"].values[0], rtol=1e-12)
-    lazy = px.pid_dataset(ds.chunk({"neuron": 2}), "y", ["x"], bins=4, binning="quantile", skip_missing=True)
+    lazy = px.pid_dataset(
+        ds.chunk({"neuron": 2}), "y", ["x"], bins=4, binning="quantile", skip_missing=True
+    )
     np.testing.assert_allclose(lazy["atoms"].values, out["atoms"].values, rtol=1e-12)
     x[0, 0, 7] = np.nan  # NaN at some samples only is still an error
     with pytest.raises(ValueError, match="NaN"):
-        px.pid_dataset(ds.assign(x=(("layer", "neuron", "sample"), x)), "y", ["x"], bins=4, skip_missing=True)
+        px.pid_dataset(
+            ds.assign(x=(("layer", "neuron", "sample"), x)), "y", ["x"], bins=4, skip_missing=True
+        )

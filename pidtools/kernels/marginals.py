@@ -56,9 +56,7 @@ def make_layout(pmf_shape: tuple[int, ...]) -> Layout:
         size[m] = s
     off_s = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
     off_ts = np.concatenate(([0], np.cumsum(size * shape[0])[:-1])).astype(np.int64)
-    return Layout(
-        shape, size, off_s, off_ts, stride, int(size.sum()), int((size * shape[0]).sum())
-    )
+    return Layout(shape, size, off_s, off_ts, stride, int(size.sum()), int((size * shape[0]).sum()))
 
 
 @jit
@@ -119,4 +117,3 @@ def clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts):
         for m in range(idx.shape[1]):
             buf_s[off_s[m] + idx[j, m]] = 0.0
             buf_ts[off_ts[m] + t * size[m] + idx[j, m]] = 0.0
-

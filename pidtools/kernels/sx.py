@@ -64,9 +64,22 @@ def _union_columns(a, k, ptr, cmask, cval, U, V, A, B):
 
 @batch_kernel
 def sx_forward(
-    P, shape, size, off_s, off_ts, stride, len_s, len_ts, ptr, cmask, cval, n_chunks,
-    want_local, red, local,
-):  # fmt: skip
+    P,
+    shape,
+    size,
+    off_s,
+    off_ts,
+    stride,
+    len_s,
+    len_ts,
+    ptr,
+    cmask,
+    cval,
+    n_chunks,
+    want_local,
+    red,
+    local,
+):
     """Global redundancy ``red[b, alpha] = sum_x p(x) i_sx(t : alpha)``.
 
     Work is laid out node by node over contiguous columns of support cells, so that the
@@ -113,9 +126,23 @@ def sx_forward(
 
 @batch_kernel
 def sx_gradient(
-    P, shape, size, off_s, off_ts, stride, len_s, len_ts, ptr, cmask, cval, n_chunks,
-    weights, weight_res, all_cells, grad,
-):  # fmt: skip
+    P,
+    shape,
+    size,
+    off_s,
+    off_ts,
+    stride,
+    len_s,
+    len_ts,
+    ptr,
+    cmask,
+    cval,
+    n_chunks,
+    weights,
+    weight_res,
+    all_cells,
+    grad,
+):
     """Gradient of ``G = sum_alpha weights[alpha] I_alpha + weight_res H(T | S)`` w.r.t. ``p``.
 
     ``weights`` are per redundancy node (atoms' weights mapped through the transposed Mobius

@@ -65,7 +65,11 @@ DEFAULT_MEASURES = list(MEASURES)
 
 # Random case groups: name -> (n_cases_full, n_cases_quick, shapes cycled through)
 RANDOM_GROUPS = {
-    "n2": (80, 4, [(2, 2, 2), (2, 3, 3), (3, 2, 4), (2, 4, 4), (3, 3, 3), (4, 2, 3), (2, 2, 3), (3, 3, 2)]),
+    "n2": (
+        80,
+        4,
+        [(2, 2, 2), (2, 3, 3), (3, 2, 4), (2, 4, 4), (3, 3, 3), (4, 2, 3), (2, 2, 3), (3, 3, 2)],
+    ),
     "n3": (56, 2, [(2, 2, 2, 2), (2, 2, 2, 3), (3, 2, 2, 2), (2, 3, 2, 2)]),
     "n4": (4, 1, [(2, 2, 2, 2, 2)]),
 }
@@ -131,7 +135,7 @@ def dit_to_array(d):
     n_vars = len(alphabets)
     shape = (len(alphabets[-1]),) + tuple(len(a) for a in alphabets[:-1])
     p = np.zeros(shape)
-    for outcome, prob in zip(d.outcomes, d.pmf):
+    for outcome, prob in zip(d.outcomes, d.pmf, strict=False):
         idx = [index[i][outcome[i]] for i in range(n_vars)]
         p[(idx[-1],) + tuple(idx[:-1])] += prob
     return p / p.sum()
@@ -144,7 +148,11 @@ def canonical_cases(quick=False):
     for group, dists in (("bivariates", bivariates), ("trivariates", trivariates)):
         keys = list(dists)
         if quick:
-            keys = [k for k in keys if k in ("and", "synergy", "unique 1", "redundant", "sum", "xor cat")][:3]
+            keys = [
+                k
+                for k in keys
+                if k in ("and", "synergy", "unique 1", "redundant", "sum", "xor cat")
+            ][:3]
         for key in keys:
             p = dit_to_array(dists[key])
             cases.append(dict(name=f"{group}/{key}", group=group, p=p))
@@ -184,7 +192,11 @@ def cases_for_measure(measure, all_cases):
     for c in all_cases:
         if c["group"] not in cfg["groups"]:
             continue
-        if c["group"].startswith("n") and "max_alphabet" in cfg and max(c["p"].shape) > cfg["max_alphabet"]:
+        if (
+            c["group"].startswith("n")
+            and "max_alphabet" in cfg
+            and max(c["p"].shape) > cfg["max_alphabet"]
+        ):
             continue
         out.append(c)
     return out
@@ -218,7 +230,11 @@ def install_outcomes_cache():
     def outcomes(self):
         data = self.data
         mask = np.asarray(data.values).ravel() > 0 if not self.is_log() else None
-        key = (self._sparse, getattr(self, "_unwrap_scalar", None), None if mask is None else mask.tobytes())
+        key = (
+            self._sparse,
+            getattr(self, "_unwrap_scalar", None),
+            None if mask is None else mask.tobytes(),
+        )
         cache = self.__dict__.get("_golden_outcomes_cache")
         if mask is not None and cache is not None and cache[0] is data and cache[1] == key:
             return cache[2]
@@ -294,7 +310,7 @@ def run_dit(measure, p, cache_outcomes=False):
     )
 
     if pointwise:
-        flat_index = {o: int(np.ravel_multi_index(idx, p.shape)) for o, idx in zip(outcomes, cells)}
+        flat_index = {o: int(np.ravel_multi_index(idx, p.shape)) for o, idx in zip(outcomes, cells, strict=False)}
         size = p.size
 
         def to_flat(pw):
@@ -308,14 +324,18 @@ def run_dit(measure, p, cache_outcomes=False):
         res["local_redundancy"] = {atom_label(nd): to_flat(pid.get_pw_red(nd)) for nd in nodes}
         if getattr(pid, "_pw_reds_plus", None):
             # informative (+) / misinformative (-) parts: SX: -log2 P(a), -log2 P(a|t); PM: r+, r-
-            res["local_redundancy_plus"] = {atom_label(nd): to_flat(pid.get_pw_red_plus(nd)) for nd in nodes}
-            res["local_redundancy_minus"] = {atom_label(nd): to_flat(pid.get_pw_red_minus(nd)) for nd in nodes}
+            res["local_redundancy_plus"] = {
+                atom_label(nd): to_flat(pid.get_pw_red_plus(nd)) for nd in nodes
+            }
+            res["local_redundancy_minus"] = {
+                atom_label(nd): to_flat(pid.get_pw_red_minus(nd)) for nd in nodes
+            }
         # self-check of the outcome -> cell mapping: p-weighted local redundancy = redundancy
         for nd in nodes:
             lr = res["local_redundancy"][atom_label(nd)]
             g = reds[atom_label(nd)]
-            if g is not None and all(v is not None for v, q in zip(lr, p.ravel()) if q > 0):
-                m = sum(q * v for v, q in zip(lr, p.ravel()) if q > 0)
+            if g is not None and all(v is not None for v, q in zip(lr, p.ravel(), strict=False) if q > 0):
+                m = sum(q * v for v, q in zip(lr, p.ravel(), strict=False) if q > 0)
                 if abs(m - g) > 1e-9:
                     raise AssertionError(f"local/global mismatch at {atom_label(nd)}: {m} vs {g}")
 
@@ -394,12 +414,22 @@ def write_json_atomic(path, obj):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--measures", default=",".join(DEFAULT_MEASURES), help="comma list of: " + ",".join(MEASURES))
+    ap.add_argument(
+        "--measures",
+        default=",".join(DEFAULT_MEASURES),
+        help="comma list of: " + ",".join(MEASURES),
+    )
     ap.add_argument("--quick", action="store_true", help="a handful of cases per group (smoke run)")
-    ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)), help="output directory")
+    ap.add_argument(
+        "--out", default=os.path.dirname(os.path.abspath(__file__)), help="output directory"
+    )
     ap.add_argument("--procs", type=int, default=2, help="worker processes (default 2)")
-    ap.add_argument("--timeout", type=float, default=120.0, help="per-case wall-time limit in seconds")
-    ap.add_argument("--timeout-n4", type=float, default=600.0, help="per-case limit for n >= 4 sources")
+    ap.add_argument(
+        "--timeout", type=float, default=120.0, help="per-case wall-time limit in seconds"
+    )
+    ap.add_argument(
+        "--timeout-n4", type=float, default=600.0, help="per-case limit for n >= 4 sources"
+    )
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument(
         "--cache-outcomes-min-n",
@@ -408,7 +438,9 @@ def main(argv=None):
         help="memoise dit's Distribution.outcomes in PID_SX cases with at least this many sources "
         "(speed only, 10-30x; default 3; a large value disables it)",
     )
-    ap.add_argument("--only", default=None, help="only cases whose name starts with one of these (comma list)")
+    ap.add_argument(
+        "--only", default=None, help="only cases whose name starts with one of these (comma list)"
+    )
     args = ap.parse_args(argv)
 
     import dit
@@ -427,9 +459,14 @@ def main(argv=None):
     def log(msg):
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
-    command = "python tests/golden/make_dit_golden.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python tests/golden/make_dit_golden.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
     t_start = time.perf_counter()
-    jobs = {m: MeasureJob(m, cases_for_measure(m, all_cases), args, command, dit.__version__) for m in measures}
+    jobs = {
+        m: MeasureJob(m, cases_for_measure(m, all_cases), args, command, dit.__version__)
+        for m in measures
+    }
 
     # One queue for all measures (so both workers stay busy across measure
     # boundaries); within a measure the expensive cases go first.
