@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -85,7 +84,10 @@ def render_csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 def atomic_write(
     path: str | os.PathLike, write: Callable[[str], None], what: str = "output"
 ) -> Path:
-    """Call ``write(tmp_path)`` then rename onto ``path``; nothing is left behind on failure."""
+    """Write ``path`` through a temporary file (see :func:`infomorph._io.atomic_write`), with a
+    usage error (exit 2) when its folder is missing or not writable."""
+    from infomorph._io import atomic_write as write_atomically
+
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
@@ -96,12 +98,4 @@ def atomic_write(
         raise InputError(
             f"cannot write {what} {path}: folder {parent} is not writable; choose another path"
         )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, write)

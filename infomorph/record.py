@@ -48,12 +48,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from ._io import atomic_write
 
 __all__ = ["SCHEMA", "PROBE_VARIABLES", "build_record", "validate", "save", "load", "atom"]
 
@@ -216,16 +217,7 @@ def validate(ds: xr.Dataset) -> None:
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Validate and write ``ds`` as netCDF-4 (h5netcdf), atomically (temporary file + rename)."""
     validate(ds)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".nc.tmp", dir=path.parent if str(path.parent) else ".")
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:

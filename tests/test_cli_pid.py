@@ -79,3 +79,17 @@ def test_bad_input(tmp_path, monkeypatch, args, message):
     res = CliRunner().invoke(cli, ["pid", *args])
     assert res.exit_code == 2, res.output
     assert message in res.stderr
+
+
+def test_compare_every_measure():
+    res = run("pid", "--gate", "and", "--compare", "--format", "json")
+    assert res.exit_code == 0, res.output
+    table = json.loads(res.stdout)["compare"]
+    assert set(table) == {"{1}{2}", "{1}", "{2}", "{12}"}
+    # I_min and I_mmi agree on AND: redundancy = I(T; S1) = 0.3113 bit
+    assert table["{1}{2}"]["min"] == pytest.approx(0.311278, abs=1e-6)
+    assert table["{1}{2}"]["mmi"] == pytest.approx(0.311278, abs=1e-6)
+    assert table["{1}{2}"]["sx"] == pytest.approx(0.5 * np.log2(32 / 27), abs=1e-12)
+    assert "pm" in table["{1}"]["negative"]  # I± gives AND negative unique information
+    text = run("pid", "--gate", "and", "--compare")
+    assert text.exit_code == 0 and "broja" in text.stdout
