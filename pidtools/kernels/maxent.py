@@ -17,6 +17,9 @@ import math
 
 from ._jit import jit
 
+#: Marginal deviation below which IPF also stops once it no longer converges (rounding noise).
+NOISE_FLOOR = 1e-12
+
 
 @jit
 def project_index(j, src_mask, dst_mask, shape, stride):
@@ -73,8 +76,11 @@ def ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles):
     Constraint 0 reads its target from ``buf_s``, the others from ``buf_ts`` (at the positions
     in ``cidx``); ``cur_s``/``cur_ts`` are scratch buffers of the same layout. Stops when no
     constrained marginal deviates from its target by ``tol`` or more at any projection of a
-    cycle. Returns the number of cycles, negated when ``max_cycles`` was reached first.
+    cycle, or once the deviation is below ``NOISE_FLOOR`` and no longer halves per cycle (the
+    rounding floor of large sums). Returns the number of cycles, negated when ``max_cycles`` was
+    reached first.
     """
+    previous = math.inf
     for cycle in range(max_cycles):
         dev = 0.0
         for c in range(n_con):
@@ -89,8 +95,9 @@ def ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles):
                 dev = max(dev, abs(cb[e] - tb[e]))
                 if cb[e] > 0.0:
                     q[i] *= tb[e] / cb[e]
-        if dev < tol:
+        if dev < tol or (dev < NOISE_FLOOR and dev > 0.5 * previous):
             return cycle + 1
+        previous = dev
     return -max_cycles
 
 
