@@ -288,6 +288,20 @@ def test_live_stalled_ipf_against_exact_maxent(measure):
             assert res.redundancy[res.index(label)] == pytest.approx(ref.get_red(node), abs=1e-9)
 
 
+@pytest.mark.parametrize("measure", ["ccs", "dep"])
+def test_maxent_support_by_linear_programme(measure):
+    """A pmf whose pairwise maxent has zeros that bound propagation misses (IPF stalls even after
+    dropping the forced zeros): the support comes from the LP; dit's code on an exact maxent."""
+    p = random_pmf((2, 3, 3), np.random.default_rng(25), 0.3)
+    assert not dit_ipf_converges(p, [{1}, {2}])
+    with dit_with_exact_maxent():
+        ref = dit_pid(DIT_CLASS[measure], p)
+    res = pidtools.pid(p, measure=measure)
+    for node in ref._lattice:
+        label = dit_label(node, offset=1)
+        assert res.redundancy[res.index(label)] == pytest.approx(ref.get_red(node), abs=1e-9)
+
+
 @pytest.mark.parametrize("measure", list(DIT_CLASS))
 def test_live_dit_random_bivariate(measure):
     rng = np.random.default_rng(20)

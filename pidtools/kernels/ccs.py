@@ -42,8 +42,8 @@ def ccs_node(
     Returns ``(redundancy, n_q, cycles)``; ``cycles < 0`` means IPF did not converge.
     """
     n_q, cycles = fit_maxent(
-        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, sets, n_sets,
-        allowed, tol, max_cycles, q, cell_t, cell_j, cidx,
+        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, sets,
+        n_sets, allowed, tol, max_cycles, q, val, cell_t, cell_j, cidx,
     )  # fmt: skip
     u = 0
     for r in range(n_sets):

@@ -61,7 +61,7 @@ def conditional_independence_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, col):
 @jit
 def pairwise_maxent_mi(
     shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, allowed, tol,
-    max_cycles, q, cell_t, cell_j, cidx, sub, sets,
+    max_cycles, q, lo, cell_t, cell_j, cidx, sub, sets,
 ):  # fmt: skip
     """``I(T; S1, S2)`` under the maxent distribution with the three pairwise marginals.
 
@@ -70,8 +70,8 @@ def pairwise_maxent_mi(
     sets[0] = 1
     sets[1] = 2
     n_q, cycles = fit_maxent(
-        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, sets, 2, allowed,
-        tol, max_cycles, q, cell_t, cell_j, cidx,
+        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, sets, 2,
+        allowed, tol, max_cycles, q, lo, cell_t, cell_j, cidx,
     )  # fmt: skip
     q_marginals(q, n_q, cell_t, cell_j, 3, shape, size, off_s, off_ts, stride, sub, qs, qts)
     acc = 0.0
@@ -99,7 +99,7 @@ def dep_terms(
     out[k_out, 3] = conditional_independence_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, col)
     mi, cycles = pairwise_maxent_mi(
         shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, allowed,
-        tol, max_cycles, q, cell_t, cell_j, cidx, sub, sets,
+        tol, max_cycles, q, w, cell_t, cell_j, cidx, sub, sets,
     )  # fmt: skip
     out[k_out, 4] = mi
     clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)

@@ -19,6 +19,8 @@ from ._jit import jit
 
 #: Marginal deviation below which IPF also stops once it no longer converges (rounding noise).
 NOISE_FLOOR = 1e-12
+#: IPF cycles before looking for forced zeros (regular problems converge well within this).
+QUICK_CYCLES = 200
 
 
 @jit
@@ -102,22 +104,90 @@ def ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles):
 
 
 @jit
+def drop_forced_zeros(n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux_ts, lo, hi,
+                      cell_t, cell_j):  # fmt: skip
+    """Remove the cells that every pmf with the constrained marginals has at zero; return how
+    many cells remain.
+
+    Bound propagation: each cell lies in ``[lo, hi]``, at first ``[0, min of its targets]``;
+    each constraint entry with target ``m`` tightens ``lo_i >= m - sum_{j != i} hi_j`` and
+    ``hi_i <= m - sum_{j != i} lo_j``. Cells whose upper bound reaches zero (below ``1e-13 m``)
+    are structural zeros of the maxent distribution that IPF would only approach like ``1/k``.
+    Sound but not complete: the few cases it misses are left to the exact linear programme.
+    """
+    for i in range(n_q):
+        h = math.inf
+        for c in range(n_con):
+            h = min(h, (buf_s if c == 0 else buf_ts)[cidx[i, c]])
+        hi[i] = h
+        lo[i] = 0.0
+    for _sweep in range(50):
+        changed = False
+        for c in range(n_con):
+            tb = buf_s if c == 0 else buf_ts
+            su = cur_s if c == 0 else cur_ts
+            sl = aux_s if c == 0 else aux_ts
+            for i in range(n_q):
+                su[cidx[i, c]] = 0.0
+                sl[cidx[i, c]] = 0.0
+            for i in range(n_q):
+                su[cidx[i, c]] += hi[i]
+                sl[cidx[i, c]] += lo[i]
+            for i in range(n_q):
+                e = cidx[i, c]
+                m = tb[e]
+                new_lo = m - (su[e] - hi[i])
+                new_hi = m - (sl[e] - lo[i])
+                if new_lo > lo[i] + 1e-15 * m:
+                    lo[i] = new_lo
+                    changed = True
+                if new_hi < hi[i] - 1e-15 * m:
+                    hi[i] = max(new_hi, 0.0)
+                    changed = True
+                if hi[i] <= 1e-13 * m:
+                    hi[i] = 0.0
+        if not changed:
+            break
+    k = 0
+    for i in range(n_q):
+        if hi[i] > 0.0:
+            cell_t[k] = cell_t[i]
+            cell_j[k] = cell_j[i]
+            for c in range(n_con):
+                cidx[k, c] = cidx[i, c]
+            k += 1
+    return k
+
+
+@jit
 def fit_maxent(
-    shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, sets, n_sets, allowed,
-    tol, max_cycles, q, cell_t, cell_j, cidx,
+    shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux_ts, sets,
+    n_sets, allowed, tol, max_cycles, q, lo, cell_t, cell_j, cidx,
 ):  # fmt: skip
     """The maxent distribution for the sets ``sets[:n_sets]``, normalised, in ``q[:n_q]``.
 
-    Starts from the uniform distribution on the cells (as dit's ``ipf_dist``). Returns
-    ``(n_q, cycles)`` with ``cycles`` negative when IPF did not converge.
+    Starts from the uniform distribution on the cells (as dit's ``ipf_dist``). When IPF has not
+    converged after ``QUICK_CYCLES`` cycles, the forced zeros are dropped
+    (:func:`drop_forced_zeros`) and IPF restarts. ``aux_s``/``aux_ts`` and ``lo`` are scratch.
+    Returns ``(n_q, cycles)`` with ``cycles`` negative when IPF did not converge.
     """
+    n_con = n_sets + 1
     n_q = maxent_cells(
         shape, size, off_s, off_ts, stride, buf_s, buf_ts, sets, n_sets, allowed,
         cell_t, cell_j, cidx,
     )  # fmt: skip
     for i in range(n_q):
         q[i] = 1.0 / n_q
-    cycles = ipf(q, n_q, cidx, n_sets + 1, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles)
+    quick = min(QUICK_CYCLES, max_cycles)
+    cycles = ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, quick)
+    if cycles < 0 and max_cycles > quick:
+        n_q = drop_forced_zeros(
+            n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux_ts, lo, q, cell_t, cell_j
+        )
+        for i in range(n_q):
+            q[i] = 1.0 / n_q
+        cycles = ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles - quick)
+        cycles = cycles + quick if cycles > 0 else -max_cycles
     total = 0.0
     for i in range(n_q):
         total += q[i]

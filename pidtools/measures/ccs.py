@@ -21,8 +21,10 @@ not under ``p``: the p-weighted mean of local ccs atoms differs from the global 
 ``q`` and ``p`` coincide (they do for single-set nodes such as ``{1}`` or ``{12}``).
 
 The maximum-entropy fit is iterative proportional fitting to a marginal deviation below
-``1e-14``. When IPF stalls (the maxent distribution has zeros that the marginals only imply),
-the support of ``q`` is found exactly by a linear programme and IPF is rerun on it.
+``1e-14``. IPF stalls (converges like ``1/k``) when the maxent distribution has zeros that the
+marginals only imply; the kernel then drops the cells that bound propagation proves to be zero
+and restarts, and where that is not enough the support of ``q`` is found exactly by a linear
+programme (:func:`maxent_support`, scipy's HiGHS) and IPF reruns on it.
 
 References
 ----------
