@@ -75,8 +75,8 @@ AUTHORS = {
 }
 short = {
     "infomorphic read-out only": "infomorphic\nread-out only",
-    "infomorphic 100 hidden, three-class (optimised goal)": "infomorphic\n100 hidden, 3-class",
-    "infomorphic 100 hidden, two-class context (heuristic goal)": "infomorphic\n100 hidden, 2-class",
+    "infomorphic 100 hidden, three-class (optimised goal)": "infomorphic\nhidden, 3-class",
+    "infomorphic 100 hidden, two-class context (heuristic goal)": "infomorphic\nhidden, 2-class",
     "logistic regression (lbfgs, 200 iterations)": "logistic\nregression",
     "backprop, same architecture (100 sigmoid hidden)": "backprop\nsame architecture",
 }
@@ -91,7 +91,7 @@ for ax, (ds, rows) in zip(axes[0], results.items(), strict=True):
     colors = ["tab:blue" if n.startswith("infomorphic") else "0.55" for n in names]
     ax.bar(range(len(names)), med, yerr=err, color=colors, capsize=3)
     for i, (n, m) in enumerate(zip(names, med, strict=True)):
-        ax.text(i, m + 0.01, f"{m:.3f}", ha="center", fontsize=8)
+        ax.text(i, m + err[1, i] + 0.004, f"{m:.3f}", ha="center", fontsize=8)
         ref = AUTHORS.get(ds, {}).get(n)
         if ref is not None:
             ax.plot([i - 0.4, i + 0.4], [ref, ref], color="k", lw=1.5)
