@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .kernels.info import scan_pmfs
 from .lattice import MAX_SOURCES
 
 #: Largest tolerated deviation of a pmf's total from 1 without ``normalize=True``.
@@ -60,14 +61,17 @@ def as_pmf_array(p: Any, n_sources: int | None, normalize: bool, name: str = "p"
         raise ValueError(
             f"{name} has an empty axis in its pmf shape {pmf_shape}: every alphabet needs a value"
         )
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite entries: remove or replace them")
-    if (arr < 0).any():
-        raise ValueError(
-            f"{name} has negative entries (min {arr.min():.3g}): probabilities must be >= 0"
-        )
     axes = tuple(range(arr.ndim - n - 1, arr.ndim))
-    totals = arr.sum(axis=axes)
+    flat = arr.reshape(-1, int(np.prod(pmf_shape)))
+    totals_flat = np.empty(flat.shape[0])
+    n_bad, smallest = scan_pmfs(flat, totals_flat)
+    if n_bad:
+        raise ValueError(f"{name} contains NaN or infinite entries: remove or replace them")
+    if smallest < 0:
+        raise ValueError(
+            f"{name} has negative entries (min {smallest:.3g}): probabilities must be >= 0"
+        )
+    totals = totals_flat.reshape(arr.shape[: arr.ndim - n - 1])
     if (totals <= 0).any():
         where = np.argwhere(np.atleast_1d(totals <= 0))[0]
         raise ValueError(

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import entr
 
-LOG2 = np.log(2.0)
-
-
-def _entropy(p: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    return entr(p).sum(axis=axes) / LOG2
+from .kernels.info import entropies
 
 
 def information_terms(P: np.ndarray, n_sources: int) -> dict[str, np.ndarray]:
@@ -27,10 +22,11 @@ def information_terms(P: np.ndarray, n_sources: int) -> dict[str, np.ndarray]:
     dict
         ``{"entropy": H(T), "h_res": H(T | S1..Sn), "mi": I(T; S1..Sn)}``, each of the batch shape.
     """
-    ax_t = P.ndim - n_sources - 1
-    src_axes = tuple(range(ax_t + 1, P.ndim))
-    h_joint = _entropy(P, (ax_t, *src_axes))
-    h_src = _entropy(P.sum(axis=ax_t), tuple(a - 1 for a in src_axes))
-    h_t = _entropy(P.sum(axis=src_axes), (ax_t,))
-    h_res = h_joint - h_src
+    pmf_shape = P.shape[P.ndim - n_sources - 1 :]
+    batch_shape = P.shape[: P.ndim - n_sources - 1]
+    flat = np.ascontiguousarray(P, dtype=np.float64).reshape(-1, int(np.prod(pmf_shape)))
+    h_t = np.empty(flat.shape[0])
+    h_res = np.empty(flat.shape[0])
+    entropies(flat, pmf_shape[0], h_t, h_res)
+    h_t, h_res = h_t.reshape(batch_shape), h_res.reshape(batch_shape)
     return {"entropy": h_t, "h_res": h_res, "mi": h_t - h_res}
