@@ -8,7 +8,7 @@ from functools import cache
 import numpy as np
 
 from ..kernels.marginals import Layout, make_layout
-from ..lattice import lattice
+from ..lattice import _mask, lattice
 
 
 @cache
@@ -20,10 +20,6 @@ def layout(pmf_shape: tuple[int, ...]) -> Layout:
 def layout_of(P: np.ndarray) -> Layout:
     """The layout of the pmfs in the batch ``P`` of shape ``(batch, nT, n1, ..., nn)``."""
     return layout(tuple(int(s) for s in P.shape[1:]))
-
-
-def _mask(a: frozenset[int]) -> int:
-    return sum(1 << (i - 1) for i in a)
 
 
 @cache
