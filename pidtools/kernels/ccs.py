@@ -17,8 +17,8 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import accumulate, clear, support_indices
-from .maxent import fit_maxent, maxent_cells, q_marginals, q_pmi
+from .marginals import clear
+from .maxent import fill_marginals, fit_maxent, maxent_cells, q_marginals, q_pmi
 
 #: |value| at or below which dit treats a local co-information or pmi as zero (np.isclose).
 ZERO = 1e-8
@@ -74,6 +74,32 @@ def ccs_node(
     return red, n_q, cycles
 
 
+@jit
+def _scratch(n_cells, n_masks, len_s, len_ts, max_sets):
+    """Work arrays of the I_ccs kernels for pmfs of ``n_cells`` cells."""
+    return (
+        np.zeros(len_s), np.zeros(len_ts), np.zeros(len_s), np.zeros(len_ts), np.zeros(len_s),
+        np.zeros(len_ts), np.empty(n_cells, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
+        np.empty((n_cells, n_masks), dtype=np.int64), np.empty(n_cells), np.empty(n_cells),
+        np.empty(n_cells, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
+        np.empty((n_cells, max_sets + 1), dtype=np.int64),
+        np.empty((n_cells, n_masks), dtype=np.int64), np.empty(n_cells),
+        np.empty(n_cells, dtype=np.int64),
+    )  # fmt: skip
+
+
+@jit
+def _local_values(n_q, cell_t, cell_j, val, k, cells, target, idx, u, size, pos, out):
+    """Copy each support cell's local value (that of its maxent cell ``(t, s_u)``) to ``out``."""
+    for j in range(k):
+        pos[target[j] * size[u] + idx[j, u]] = -1
+    for i in range(n_q):
+        pos[cell_t[i] * size[u] + cell_j[i]] = i
+    for j in range(k):
+        i = pos[target[j] * size[u] + idx[j, u]]
+        out[cells[j]] = val[i] if i >= 0 else np.nan
+
+
 @batch_kernel
 def ccs_forward(
     P, shape, size, off_s, off_ts, stride, len_s, len_ts, node_ptr, node_mask,
@@ -90,30 +116,14 @@ def ccs_forward(
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s = np.zeros(len_s)
-        buf_ts = np.zeros(len_ts)
-        cur_s = np.zeros(len_s)
-        cur_ts = np.zeros(len_ts)
-        qs = np.zeros(len_s)
-        qts = np.zeros(len_ts)
-        cells = np.empty(n_cells, dtype=np.int64)
-        target = np.empty(n_cells, dtype=np.int64)
-        idx = np.empty((n_cells, n_masks), dtype=np.int64)
-        w = np.empty(n_cells)
-        q = np.empty(n_cells)
-        cell_t = np.empty(n_cells, dtype=np.int64)
-        cell_j = np.empty(n_cells, dtype=np.int64)
-        cidx = np.empty((n_cells, max_sets + 1), dtype=np.int64)
-        sub = np.empty((n_cells, n_masks), dtype=np.int64)
-        val = np.empty(n_cells)
-        pos = np.empty(n_cells, dtype=np.int64)
+        (buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx,
+         sub, val, pos) = _scratch(n_cells, n_masks, len_s, len_ts, max_sets)  # fmt: skip
         sets = np.empty(max_sets, dtype=np.int64)
         for b in range(lo, hi):
             p = P[b]
-            k = support_indices(p, shape, stride, cells, target, idx)
-            for j in range(k):
-                w[j] = p[cells[j]]
-            accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
             for a in range(n_nodes):
                 n_sets = node_ptr[a + 1] - node_ptr[a]
                 u = 0
@@ -129,10 +139,8 @@ def ccs_forward(
                 red[b, a] = r_a
                 status[b, a] = cycles
                 if want_local:
-                    for i in range(n_q):
-                        pos[cell_t[i] * size[u] + cell_j[i]] = i
-                    for j in range(k):
-                        local[b, cells[j], a] = val[pos[target[j] * size[u] + idx[j, u]]]
+                    _local_values(n_q, cell_t, cell_j, val, k, cells, target, idx, u, size, pos,
+                                  local[b, :, a])  # fmt: skip
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
 
 
@@ -146,29 +154,9 @@ def ccs_one_node(
     Writes the local values of the support cells of ``p`` to ``local`` (others untouched).
     Returns ``(redundancy, cycles)``.
     """
-    n_cells = p.shape[0]
-    n_masks = size.shape[0]
-    buf_s = np.zeros(len_s)
-    buf_ts = np.zeros(len_ts)
-    cur_s = np.zeros(len_s)
-    cur_ts = np.zeros(len_ts)
-    qs = np.zeros(len_s)
-    qts = np.zeros(len_ts)
-    cells = np.empty(n_cells, dtype=np.int64)
-    target = np.empty(n_cells, dtype=np.int64)
-    idx = np.empty((n_cells, n_masks), dtype=np.int64)
-    w = np.empty(n_cells)
-    q = np.empty(n_cells)
-    cell_t = np.empty(n_cells, dtype=np.int64)
-    cell_j = np.empty(n_cells, dtype=np.int64)
-    cidx = np.empty((n_cells, sets.shape[0] + 1), dtype=np.int64)
-    sub = np.empty((n_cells, n_masks), dtype=np.int64)
-    val = np.empty(n_cells)
-    pos = np.full(n_cells, -1, dtype=np.int64)
-    k = support_indices(p, shape, stride, cells, target, idx)
-    for j in range(k):
-        w[j] = p[cells[j]]
-    accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+    (buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx,
+     sub, val, pos) = _scratch(p.shape[0], size.shape[0], len_s, len_ts, sets.shape[0])  # fmt: skip
+    k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
     r_a, n_q, cycles = ccs_node(
         shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts,
         sets, sets.shape[0], uc_mask, uc_coef, allowed, tol, max_cycles,
@@ -177,11 +165,7 @@ def ccs_one_node(
     u = 0
     for r in range(sets.shape[0]):
         u |= sets[r]
-    for i in range(n_q):
-        pos[cell_t[i] * size[u] + cell_j[i]] = i
-    for j in range(k):
-        i = pos[target[j] * size[u] + idx[j, u]]
-        local[cells[j]] = val[i] if i >= 0 else np.nan
+    _local_values(n_q, cell_t, cell_j, val, k, cells, target, idx, u, size, pos, local)
     return r_a, cycles
 
 
@@ -192,21 +176,9 @@ def maxent_problem(p, shape, size, off_s, off_ts, stride, len_s, len_ts, sets):
     Returns ``(cell_t, cell_j, cidx, buf_s, buf_ts)`` (trimmed to the cells), for building the
     support-finding linear programme in Python.
     """
-    n_cells = p.shape[0]
-    n_masks = size.shape[0]
-    buf_s = np.zeros(len_s)
-    buf_ts = np.zeros(len_ts)
-    cells = np.empty(n_cells, dtype=np.int64)
-    target = np.empty(n_cells, dtype=np.int64)
-    idx = np.empty((n_cells, n_masks), dtype=np.int64)
-    w = np.empty(n_cells)
-    cell_t = np.empty(n_cells, dtype=np.int64)
-    cell_j = np.empty(n_cells, dtype=np.int64)
-    cidx = np.empty((n_cells, sets.shape[0] + 1), dtype=np.int64)
-    k = support_indices(p, shape, stride, cells, target, idx)
-    for j in range(k):
-        w[j] = p[cells[j]]
-    accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+    (buf_s, buf_ts, _, _, _, _, cells, target, idx, w, _, cell_t, cell_j, cidx, _, _,
+     _) = _scratch(p.shape[0], size.shape[0], len_s, len_ts, sets.shape[0])  # fmt: skip
+    fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
     n_q = maxent_cells(
         shape, size, off_s, off_ts, stride, buf_s, buf_ts, sets, sets.shape[0],
         np.zeros(0, dtype=np.bool_), cell_t, cell_j, cidx,

@@ -17,8 +17,8 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import accumulate, clear, support_indices
-from .maxent import fit_maxent, q_marginals, q_pmi
+from .marginals import clear
+from .maxent import fill_marginals, fit_maxent, q_marginals, q_pmi
 
 
 @jit
@@ -89,10 +89,7 @@ def dep_terms(
 ):  # fmt: skip
     """Write ``I1, I2, I12, Ici, Ipair`` of the flat pmf ``p`` to ``out[k_out]``; return cycles."""
     n_t = shape[0]
-    k = support_indices(p, shape, stride, cells, target, idx)
-    for j in range(k):
-        w[j] = p[cells[j]]
-    accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+    k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
     out[k_out, 0] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 1)
     out[k_out, 1] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 2)
     out[k_out, 2] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 3)
