@@ -17,8 +17,8 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import clear
-from .maxent import fill_marginals, fit_maxent, q_marginals, q_pmi
+from .marginals import clear, fill_marginals
+from .maxent import fit_maxent, q_marginals, q_pmi
 
 
 @jit

@@ -117,3 +117,16 @@ def clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts):
         for m in range(idx.shape[1]):
             buf_s[off_s[m] + idx[j, m]] = 0.0
             buf_ts[off_ts[m] + t * size[m] + idx[j, m]] = 0.0
+
+
+@jit
+def fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts):
+    """List the support of the flat pmf ``p`` and add it into the (zeroed) marginal buffers.
+
+    Returns the support size ``k``; undo with ``marginals.clear(k, target, idx, ...)``.
+    """
+    k = support_indices(p, shape, stride, cells, target, idx)
+    for j in range(k):
+        w[j] = p[cells[j]]
+    accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+    return k

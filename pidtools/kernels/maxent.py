@@ -16,25 +16,11 @@ from __future__ import annotations
 import math
 
 from ._jit import jit
-from .marginals import accumulate, support_indices
 
 #: Marginal deviation below which IPF also stops once it no longer converges (rounding noise).
 NOISE_FLOOR = 1e-12
 #: IPF cycles before looking for forced zeros (regular problems converge well within this).
 QUICK_CYCLES = 200
-
-
-@jit
-def fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts):
-    """List the support of the flat pmf ``p`` and add it into the (zeroed) marginal buffers.
-
-    Returns the support size ``k``; undo with ``marginals.clear(k, target, idx, ...)``.
-    """
-    k = support_indices(p, shape, stride, cells, target, idx)
-    for j in range(k):
-        w[j] = p[cells[j]]
-    accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
-    return k
 
 
 @jit

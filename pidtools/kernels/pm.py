@@ -12,7 +12,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel
-from .marginals import accumulate, clear, support_indices
+from .marginals import clear, fill_marginals
 
 
 @batch_kernel
@@ -37,10 +37,7 @@ def pm_forward(
         h_s_t = np.empty(n_masks)
         for b in range(lo, hi):
             p = P[b]
-            k = support_indices(p, shape, stride, cells, target, idx)
-            for j in range(k):
-                w[j] = p[cells[j]]
-            accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
             for a in range(n_nodes):
                 red[b, a] = 0.0
             for j in range(k):

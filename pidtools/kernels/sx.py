@@ -15,7 +15,7 @@ from numba import prange
 
 from ._jit import batch_kernel, jit
 from ._math import log2_inplace
-from .marginals import accumulate, cell_coordinates, clear, support_indices
+from .marginals import accumulate, cell_coordinates, clear, fill_marginals, support_indices
 
 LN2 = math.log(2.0)
 
@@ -104,10 +104,7 @@ def sx_forward(
         B = np.empty(n_cells)
         for b in range(lo, hi):
             p = P[b]
-            k = support_indices(p, shape, stride, cells, target, idx)
-            for j in range(k):
-                w[j] = p[cells[j]]
-            accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             for a in range(n_nodes):
                 _union_columns(a, k, ptr, cmask, cval, U, V, A, B)

@@ -16,7 +16,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import accumulate, clear, support_indices
+from .marginals import clear, fill_marginals
 
 
 @jit
@@ -59,10 +59,7 @@ def wb_forward(
         mi = np.zeros(n_masks)
         for b in range(lo, hi):
             p = P[b]
-            k = support_indices(p, shape, stride, cells, target, idx)
-            for j in range(k):
-                w[j] = p[cells[j]]
-            accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
             specific_information(buf_s, buf_ts, size, off_s, off_ts, n_t, spec)
             for m in range(1, n_masks):
                 acc = 0.0
