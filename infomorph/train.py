@@ -58,7 +58,7 @@ class Adam:
 
 
 class ProgressBar:
-    """A tiny progress bar on stderr; one line per update when stderr is not a terminal."""
+    """A tiny progress bar on stderr; when stderr is not a terminal, only the final line."""
 
     def __init__(self, total: int, label: str = "", enabled: bool = True):
         self.total, self.label, self.enabled = total, label, enabled
@@ -66,7 +66,7 @@ class ProgressBar:
         self.tty = enabled and sys.stderr.isatty()
 
     def update(self, done: int, note: str = "") -> None:
-        if not self.enabled:
+        if not self.enabled or not (self.tty or done >= self.total):
             return
         elapsed = time.perf_counter() - self.start
         width = 24
