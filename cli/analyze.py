@@ -189,26 +189,7 @@ def _report_table(summary, over: str) -> str:
 @click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-def analyze_command(
-    path,
-    target,
-    sources,
-    over,
-    sample_dim,
-    measure,
-    bins,
-    binning,
-    estimator,
-    shuffles,
-    seed,
-    fmt,
-    output,
-    plot,
-    workers,
-    scheduler,
-    quiet,
-    debug,
-):
+def analyze_command(debug, **options):
     """Report how redundancy, unique information and synergy change during learning.
 
     PATH is a netCDF file or zarr store of activations with a sample dimension and a learning
@@ -224,25 +205,7 @@ def analyze_command(
       infomorph analyze run.nc -o atoms.nc --plot atoms.png --workers 2
     """
     try:
-        run_analysis(
-            path,
-            target,
-            sources,
-            over,
-            sample_dim,
-            measure,
-            bins,
-            binning,
-            estimator,
-            shuffles,
-            seed,
-            fmt,
-            output,
-            plot,
-            workers,
-            scheduler,
-            quiet,
-        )
+        run_analysis(**options)
     except click.ClickException:
         raise
     except (ValueError, TypeError, KeyError) as err:
@@ -258,24 +221,10 @@ def analyze_command(
 
 
 def run_analysis(
-    path,
-    target,
-    sources,
-    over,
-    sample_dim,
-    measure,
-    bins,
-    binning,
-    estimator,
-    shuffles,
-    seed,
-    fmt,
-    output,
-    plot,
-    workers,
-    scheduler,
-    quiet,
-):
+    *, path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
+    seed, fmt, output, plot, workers, scheduler, quiet,
+):  # fmt: skip
+    """Everything `analyze` does after parsing its options; returns the :class:`Summary`."""
     from infomorph.analysis import plot_dynamics, summarize
     from pidtools.xarray import pid_dataset
 
