@@ -200,6 +200,7 @@ def test_stored_dit_values(measure):
     if measure not in ("broja", "dep"):
         assert n_random[3] >= 50, n_random
     if measure in ("min", "mmi", "pm"):
+        assert n_random[4] >= 50, n_random
         assert not loose
 
 
@@ -261,6 +262,7 @@ def test_live_dit_bivariates(measure):
         if reasons:
             loose[name] = reasons
     if measure in ("min", "mmi", "pm"):
+        assert n_random[4] >= 50, n_random
         assert not loose
     print(f"{measure}: looser criteria on {loose}")
 
