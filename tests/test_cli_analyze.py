@@ -123,6 +123,7 @@ def test_subprocess_and_help():
         ("xor", ["--bins", "5000"], 2, "fewer bins than samples"),
         ("xor", ["-o", "no/such/dir/a.nc"], 2, "does not exist"),
         ("xor", ["--measure", "zzz"], 2, "unknown measure"),
+        ("xor", ["--estimator", "shuffle"], 2, "give --shuffles N"),
     ],
 )
 def test_bad_input(tmp_path, make, args, code, message):
