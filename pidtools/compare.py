@@ -76,7 +76,7 @@ def compare(
     --------
     >>> from pidtools.distributions import gate
     >>> table = compare(gate("and"), ["sx", "min", "mmi"])
-    >>> table.loc["{1}{2}", "min"].round(4)
+    >>> round(float(table.loc["{1}{2}", "min"]), 4)
     0.3113
     """
     if _is_dit(p):
