@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from typing import NamedTuple
 
 import numba
@@ -37,8 +38,18 @@ class KernelPair(NamedTuple):
 
 
 def batch_kernel(func) -> KernelPair:
-    """Compile a ``prange`` batch kernel in its serial and its parallel variant."""
-    return KernelPair(jit(func), jit(func, parallel=True))
+    """Compile a ``prange`` batch kernel in its serial and its parallel variant.
+
+    The parallel variant compiles a copy of the function under another qualified name: numba's
+    on-disk cache is keyed by the function's name and signature, not by its options, so the
+    two variants of one function would otherwise load each other's machine code.
+    """
+    twin = types.FunctionType(
+        func.__code__, func.__globals__, func.__name__ + "_parallel", func.__defaults__, func.__closure__
+    )
+    twin.__qualname__ = func.__qualname__ + "_parallel"
+    twin.__doc__ = func.__doc__
+    return KernelPair(jit(func), jit(twin, parallel=True))
 
 
 def n_chunks(n_items: int) -> int:
