@@ -130,3 +130,19 @@ def fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w,
         w[j] = p[cells[j]]
     accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
     return k
+
+
+@jit
+def workspace(n_cells, n_masks, len_s, len_ts):
+    """Zeroed marginal buffers and support arrays for one thread's pmfs.
+
+    Returns ``(buf_s, buf_ts, cells, target, idx, w)`` for :func:`fill_marginals`.
+    """
+    return (
+        np.zeros(len_s),
+        np.zeros(len_ts),
+        np.empty(n_cells, dtype=np.int64),
+        np.empty(n_cells, dtype=np.int64),
+        np.empty((n_cells, n_masks), dtype=np.int64),
+        np.empty(n_cells),
+    )

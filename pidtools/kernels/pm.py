@@ -12,7 +12,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel
-from .marginals import clear, fill_marginals
+from .marginals import clear, fill_marginals, workspace
 
 
 @batch_kernel
@@ -27,12 +27,7 @@ def pm_forward(
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s = np.zeros(len_s)
-        buf_ts = np.zeros(len_ts)
-        cells = np.empty(n_cells, dtype=np.int64)
-        target = np.empty(n_cells, dtype=np.int64)
-        idx = np.empty((n_cells, n_masks), dtype=np.int64)
-        w = np.empty(n_cells)
+        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
         h_s = np.empty(n_masks)
         h_s_t = np.empty(n_masks)
         for b in range(lo, hi):

@@ -15,7 +15,7 @@ from numba import prange
 
 from ._jit import batch_kernel, jit
 from ._math import log2_inplace
-from .marginals import accumulate, cell_coordinates, clear, fill_marginals, support_indices
+from .marginals import cell_coordinates, clear, fill_marginals, workspace
 
 LN2 = math.log(2.0)
 
@@ -92,12 +92,7 @@ def sx_forward(
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s = np.zeros(len_s)
-        buf_ts = np.zeros(len_ts)
-        cells = np.empty(n_cells, dtype=np.int64)
-        target = np.empty(n_cells, dtype=np.int64)
-        idx = np.empty((n_cells, n_masks), dtype=np.int64)
-        w = np.empty(n_cells)
+        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
         U = np.empty((n_masks, n_cells))
         V = np.empty((n_masks, n_cells))
         A = np.empty(n_cells)
@@ -157,14 +152,9 @@ def sx_gradient(
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s = np.zeros(len_s)
-        buf_ts = np.zeros(len_ts)
+        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
         wb_s = np.zeros(len_s)
         wa_ts = np.zeros(len_ts)
-        cells = np.empty(n_cells, dtype=np.int64)
-        target = np.empty(n_cells, dtype=np.int64)
-        idx = np.empty((n_cells, n_masks), dtype=np.int64)
-        w = np.empty(n_cells)
         U = np.empty((n_masks, n_cells))
         V = np.empty((n_masks, n_cells))
         A = np.empty(n_cells)
@@ -178,11 +168,9 @@ def sx_gradient(
         zidx = np.empty(n_masks, dtype=np.int64)
         for b in range(lo, hi):
             p = P[b]
-            k = support_indices(p, shape, stride, cells, target, idx)
+            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
             for j in range(k):
-                w[j] = p[cells[j]]
                 grad[b, cells[j]] = 0.0
-            accumulate(w, k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             # Per node: the log term at the support cells, and the weight arrays
             # weights[a] p/A and weights[a] p/B folded per mask into marginal buffers.

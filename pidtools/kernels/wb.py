@@ -16,7 +16,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import clear, fill_marginals
+from .marginals import clear, fill_marginals, workspace
 
 
 @jit
@@ -49,12 +49,7 @@ def wb_forward(
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s = np.zeros(len_s)
-        buf_ts = np.zeros(len_ts)
-        cells = np.empty(n_cells, dtype=np.int64)
-        target = np.empty(n_cells, dtype=np.int64)
-        idx = np.empty((n_cells, n_masks), dtype=np.int64)
-        w = np.empty(n_cells)
+        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
         spec = np.zeros((n_t, n_masks))
         mi = np.zeros(n_masks)
         for b in range(lo, hi):
