@@ -17,9 +17,18 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 PARALLEL_MIN_CELLS = 20_000
 
 
-def jit(func=None, *, parallel: bool = False):
-    """Compile ``func`` with the project's options (``parallel=True`` for ``prange`` kernels)."""
+def jit(func=None, *, parallel: bool = False, reassoc: bool = False, inline: bool = False):
+    """Compile ``func`` with the project's options.
+
+    ``parallel=True`` for ``prange`` kernels; ``reassoc=True`` lets the compiler reorder
+    floating-point sums (and so vectorise reductions) in small helpers whose result may differ
+    from left-to-right summation in the last bits.
+    """
     options = dict(JIT_OPTIONS, parallel=parallel)
+    if reassoc:
+        options["fastmath"] = {"reassoc"}
+    if inline:
+        options["inline"] = "always"
     if func is None:
         return numba.njit(**options)
     return numba.njit(**options)(func)

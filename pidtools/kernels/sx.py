@@ -15,9 +15,61 @@ from numba import prange
 
 from ._jit import batch_kernel, jit
 from ._math import log2_inplace
+from .dense import broadcast_add, dense_marginals, dot, ix, reduce_add
 from .marginals import cell_coordinates, clear, fill_marginals, workspace
 
 LN2 = math.log(2.0)
+
+
+@jit
+def _support_size(p):
+    nnz = 0
+    for c in range(p.shape[0]):
+        nnz += p[c] > 0.0
+    return nnz
+
+
+@jit
+def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord):
+    """Node ``a`` on the grid of its union mask ``M``, from dense marginals.
+
+    The local redundancy depends on the outcome only through ``t`` and the joint value ``g``
+    of the sources in ``M``. Returns ``(M, A, B)`` with ``A[t * size[M] + g] = P(a_x, T = t)``
+    and ``B[g] = P(a_x)``: views of the marginals themselves when ``a`` is a single set
+    (``M``), else filled into the scratch arrays ``A`` and ``B``. ``layout`` is the tuple
+    ``(shape, size, off_s, off_ts, stride, last)``.
+    """
+    shape, size, off_s, off_ts, stride, last = layout
+    big = 0
+    for q in range(ptr[a], ptr[a + 1]):
+        big |= cmask[q]
+    g_size = size[big]
+    n_grid = shape[0] * g_size
+    if ptr[a + 1] - ptr[a] == 1:
+        return big, d_ts[off_ts[big] : off_ts[big] + n_grid], d_s[off_s[big] : off_s[big] + g_size]
+    A[:n_grid] = 0.0
+    B[:g_size] = 0.0
+    for q in range(ptr[a], ptr[a + 1]):
+        m = cmask[q]
+        c = cval[q]
+        broadcast_add(c, d_s, off_s[m], B, 0, big, m, shape, size, stride, last, coord)
+        for t in range(shape[0]):
+            d0 = off_ts[m] + t * size[m]
+            broadcast_add(c, d_ts, d0, A, t * g_size, big, m, shape, size, stride, last, coord)
+    return big, A[:n_grid], B[:g_size]
+
+
+@jit
+def _dense_ratio(big, shape, size, off_ts, d_ts, A, B, R):
+    """``R = A / (B P(T))`` on the grid of mask ``big`` (1 where ``P(T, S_big)`` is 0)."""
+    g_size = ix(size[big])
+    p0 = ix(off_ts[big])
+    for t in range(ix(shape[0])):
+        pt = d_ts[ix(off_ts[0]) + t]
+        base = t * g_size
+        for g in range(g_size):
+            i = base + g
+            R[i] = A[i] / (B[g] * pt) if d_ts[p0 + i] > 0.0 else 1.0
 
 
 @jit
@@ -63,29 +115,22 @@ def _union_columns(a, k, ptr, cmask, cval, U, V, A, B):
 
 
 @batch_kernel
-def sx_forward(
-    P,
-    shape,
-    size,
-    off_s,
-    off_ts,
-    stride,
-    len_s,
-    len_ts,
-    ptr,
-    cmask,
-    cval,
-    n_chunks,
-    want_local,
-    red,
-    local,
-):
+def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
     """Global redundancy ``red[b, alpha] = sum_x p(x) i_sx(t : alpha)``.
 
-    Work is laid out node by node over contiguous columns of support cells, so that the
-    inclusion-exclusion sums and the logarithms vectorise. With ``want_local`` the local
-    redundancy of every support cell also goes to ``local[b, cell]``.
+    ``geo = (shape, size, off_s, off_ts, stride, len_s, len_ts)`` is the marginal layout,
+    ``coef = (ptr, cmask, cval)`` the nodes' inclusion-exclusion coefficients (CSR) and
+    ``plan = (order, parent, outer, n_sum, inner, last)`` the dense marginal plan.
+
+    Pmfs with fewer than ``dense_min`` non-zero cells: work is laid out node by node over
+    contiguous columns of support cells, so that the inclusion-exclusion sums and the logarithms
+    vectorise. With ``want_local`` the local redundancy of every support cell also goes to
+    ``local[b, cell]``. Denser pmfs (global values only): each node is evaluated once per cell of
+    the grid ``(T, S_M)`` of the sources ``M`` it mentions, from dense marginals.
     """
+    shape, size, off_s, off_ts, stride, len_s, len_ts = geo
+    ptr, cmask, cval = coef
+    order, parent, outer, n_sum, inner, last = plan
     n_batch, n_cells = P.shape
     n_masks = size.shape[0]
     n_nodes = ptr.shape[0] - 1
@@ -97,9 +142,27 @@ def sx_forward(
         V = np.empty((n_masks, n_cells))
         A = np.empty(n_cells)
         B = np.empty(n_cells)
+        R = np.empty(n_cells)
+        d_s = np.empty(len_s)
+        d_ts = np.empty(len_ts)
+        coord = np.empty(max(n_masks, 1), dtype=np.int64)
+        layout = (shape, size, off_s, off_ts, stride, last)
         for b in range(lo, hi):
             p = P[b]
-            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
+            if not want_local and _support_size(p) >= dense_min:
+                dense_marginals(
+                    p, shape, size, off_s, off_ts, order, parent, outer, n_sum, inner, d_s, d_ts
+                )
+                for a in range(n_nodes):
+                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord)
+                    n_grid = shape[0] * size[big]
+                    _dense_ratio(big, shape, size, off_ts, d_ts, Aa, Ba, R)
+                    log2_inplace(R, n_grid)
+                    red[b, a] = dot(d_ts[off_ts[big] :], R, n_grid)
+                continue
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             for a in range(n_nodes):
                 _union_columns(a, k, ptr, cmask, cval, U, V, A, B)
@@ -117,30 +180,22 @@ def sx_forward(
 
 
 @batch_kernel
-def sx_gradient(
-    P,
-    shape,
-    size,
-    off_s,
-    off_ts,
-    stride,
-    len_s,
-    len_ts,
-    ptr,
-    cmask,
-    cval,
-    n_chunks,
-    weights,
-    weight_res,
-    all_cells,
-    grad,
-):
+def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, all_cells, grad):
     """Gradient of ``G = sum_alpha weights[alpha] I_alpha + weight_res H(T | S)`` w.r.t. ``p``.
 
     ``weights`` are per redundancy node (atoms' weights mapped through the transposed Mobius
-    inverse). With ``all_cells`` every cell of ``grad[b]`` is written; otherwise only the support
-    cells (the others are left untouched).
+    inverse); the other arguments as in :func:`sx_forward`. With ``all_cells`` every cell of
+    ``grad[b]`` is written; otherwise only the support cells (the others are left untouched, or
+    set to zero by the dense path).
+
+    Dense path (``all_cells``, or at least ``dense_min`` non-zero cells): with
+    ``Q = weights[a] p / A`` and ``Q' = weights[a] p / B`` on node ``a``'s grid, ``dG/dp(x) = sum_a weights[a] log-term(x)
+    + sum_m [H_m(t, s_m) - H'_m(s_m)] / ln 2 - sum_a weights[a] / ln 2``, where ``H_m`` (``H'_m``)
+    accumulates ``coef[a, m]`` times the marginal of ``Q`` (``Q'``) on the grid of mask ``m``.
     """
+    shape, size, off_s, off_ts, stride, len_s, len_ts = geo
+    ptr, cmask, cval = coef
+    order, parent, outer, n_sum, inner, last = plan
     n_batch, n_cells = P.shape
     n_src = shape.shape[0] - 1
     n_masks = size.shape[0]
@@ -166,9 +221,95 @@ def sx_gradient(
         b_src = np.empty(n_nodes)
         coord = np.empty(n_src + 1, dtype=np.int64)
         zidx = np.empty(n_masks, dtype=np.int64)
+        R = np.empty(n_cells)
+        d_s = np.empty(len_s)
+        d_ts = np.empty(len_ts)
+        h_s = np.empty(len_s)
+        h_ts = np.empty(len_ts)
+        layout = (shape, size, off_s, off_ts, stride, last)
         for b in range(lo, hi):
             p = P[b]
-            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
+            if all_cells or _support_size(p) >= dense_min:
+                dense_marginals(
+                    p, shape, size, off_s, off_ts, order, parent, outer, n_sum, inner, d_s, d_ts
+                )
+                h_s[:] = 0.0
+                h_ts[:] = 0.0
+                for a in range(n_nodes):
+                    c_a = weights[a]
+                    if c_a == 0.0:
+                        continue
+                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord)
+                    g_size = size[big]
+                    n_grid = shape[0] * g_size
+                    # the log term, at every cell (the gradient is defined outside the support)
+                    g_u = ix(g_size)
+                    for t in range(ix(shape[0])):
+                        pt = d_ts[ix(off_ts[0]) + t]
+                        for g in range(g_u):
+                            i = t * g_u + g
+                            R[i] = Aa[i] / (Ba[g] * pt)
+                    log2_inplace(R, n_grid)
+                    h0 = ix(off_ts[big])
+                    for i in range(ix(n_grid)):
+                        h_ts[h0 + i] += c_a * R[i]
+                    # weights[a] p / A and weights[a] p / B, marginalised onto every mask of a
+                    p0 = ix(off_ts[big])
+                    for i in range(ix(n_grid)):
+                        pm = d_ts[p0 + i]
+                        R[i] = c_a * pm / Aa[i] if pm > 0.0 else 0.0
+                    s0 = ix(off_s[big])
+                    for g in range(g_u):
+                        ps = d_s[s0 + g]
+                        B[g] = c_a * ps / Ba[g] if ps > 0.0 else 0.0
+                    for q in range(ptr[a], ptr[a + 1]):
+                        m = cmask[q]
+                        c = cval[q] / LN2
+                        reduce_add(
+                            -c, B, 0, h_s, off_s[m], big, m, shape, size, stride, last, coord
+                        )
+                        for t in range(shape[0]):
+                            d0 = off_ts[m] + t * size[m]
+                            reduce_add(
+                                c, R, t * g_size, h_ts, d0, big, m, shape, size, stride, last, coord
+                            )
+                if weight_res != 0.0:
+                    g_size = size[full]
+                    for t in range(shape[0]):
+                        for g in range(g_size):
+                            R[t * g_size + g] = p[t * g_size + g] / d_s[off_s[full] + g]
+                    log2_inplace(R, n_cells)
+                    for i in range(n_cells):
+                        h_ts[off_ts[full] + i] -= weight_res * R[i]
+                gb = grad[b]
+                gb[:] = -weight_sum / LN2
+                for m in range(n_masks):
+                    for t in range(shape[0]):
+                        d0 = off_ts[m] + t * size[m]
+                        for r in range(size[m]):
+                            h_ts[d0 + r] += h_s[off_s[m] + r]
+                        broadcast_add(
+                            1.0,
+                            h_ts,
+                            d0,
+                            gb,
+                            t * size[full],
+                            full,
+                            m,
+                            shape,
+                            size,
+                            stride,
+                            last,
+                            coord,
+                        )
+                if not all_cells:
+                    for c in range(n_cells):
+                        if p[c] == 0.0:
+                            gb[c] = 0.0
+                continue
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
             for j in range(k):
                 grad[b, cells[j]] = 0.0
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)

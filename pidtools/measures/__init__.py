@@ -61,6 +61,8 @@ def measures() -> dict[str, str]:
     return {m.name: f"{m.description} ({m.reference})" for m in REGISTRY.values()}
 
 
+# The registry lists the measures in the order of these imports.
+# isort: off
 from . import sx as _sx  # noqa: E402,F401  (registers itself)
 from . import wb as _wb  # noqa: E402,F401
 from . import mmi as _mmi  # noqa: E402,F401
@@ -68,3 +70,4 @@ from . import pm as _pm  # noqa: E402,F401
 from . import ccs as _ccs  # noqa: E402,F401
 from . import broja as _broja  # noqa: E402,F401
 from . import dep as _dep  # noqa: E402,F401
+# isort: on

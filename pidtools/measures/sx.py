@@ -17,10 +17,11 @@ from functools import cache
 import numpy as np
 
 from ..kernels._jit import n_chunks
-from ..kernels.marginals import Layout, make_layout
+from ..kernels.dense import dense_plan
 from ..kernels.sx import csr_coefficients, sx_forward, sx_gradient
 from ..lattice import lattice
 from . import Measure, register
+from ._common import layout, layout_of
 
 
 @cache
@@ -28,18 +29,44 @@ def _coefficients(n_sources: int):
     return csr_coefficients(lattice(n_sources).union_coefficients)
 
 
+#: Costs (ns, 2-core AMD EPYC of benchmarks/sx_results.md) behind the choice between the two
+#: exact evaluation paths of a pmf: the support path per non-zero cell, by number of sources,
+#: and the dense path per logarithm, per element and per row of an inclusion-exclusion sum, and
+#: per such sum. Both paths give the same values (to rounding); only the time differs.
+SUPPORT_COST_PER_CELL = {1: 15.0, 2: 37.0, 3: 82.0, 4: 488.0}
+DENSE_COST = {"log": 1.1, "element": 0.15, "row": 0.9, "sum": 60.0}
+
+
 @cache
-def _layout(pmf_shape: tuple[int, ...]) -> Layout:
-    return make_layout(pmf_shape)
+def _dense_plan(pmf_shape: tuple[int, ...], n_sources: int):
+    """The dense path's marginal plan, and the support size from which it is the faster path."""
+    lay = layout(pmf_shape)
+    union = lattice(n_sources).union_coefficients
+    n_t = pmf_shape[0]
+    cost = 0.0
+    for row in union:
+        masks = np.nonzero(row)[0]
+        big = int(np.bitwise_or.reduce(masks))
+        grid = int(lay.size[big])
+        cost += DENSE_COST["log"] * n_t * grid
+        if len(masks) > 1:
+            last = max(i for i in range(n_sources) if big >> i & 1)
+            n_sums = len(masks) * (n_t + 1)
+            cost += n_sums * DENSE_COST["sum"]
+            cost += (
+                n_sums * grid * (DENSE_COST["element"] + DENSE_COST["row"] / pmf_shape[last + 1])
+            )
+    dense_min = int(np.ceil(cost / SUPPORT_COST_PER_CELL[n_sources]))
+    return (*dense_plan(lay.shape, lay.size), dense_min)
 
 
 def _kernel_args(P: np.ndarray, n_sources: int):
-    pmf_shape = P.shape[1:]
-    lay = _layout(tuple(int(s) for s in pmf_shape))
+    lay = layout_of(P)
     flat = P.reshape(P.shape[0], -1)
     ptr, cmask, cval = _coefficients(n_sources)
-    args = (flat, lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
-    return args + (ptr, cmask, cval, n_chunks(P.shape[0]))
+    geo = (lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
+    *plan, dense_min = _dense_plan(tuple(int(s) for s in P.shape[1:]), n_sources)
+    return flat, geo, (ptr, cmask, cval), tuple(plan), dense_min, n_chunks(P.shape[0])
 
 
 def sx_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
