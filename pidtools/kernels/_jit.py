@@ -17,16 +17,19 @@ JIT_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy"}
 PARALLEL_MIN_CELLS = 20_000
 
 
-def jit(func=None, *, parallel: bool = False, reassoc: bool = False, inline: bool = False):
+def jit(
+    func=None, *, parallel: bool = False, fastmath: frozenset = frozenset(), inline: bool = False
+):
     """Compile ``func`` with the project's options.
 
-    ``parallel=True`` for ``prange`` kernels; ``reassoc=True`` lets the compiler reorder
-    floating-point sums (and so vectorise reductions) in small helpers whose result may differ
-    from left-to-right summation in the last bits.
+    ``parallel=True`` for ``prange`` kernels. ``fastmath`` takes single LLVM flags for small
+    helpers whose result may change in the last bits: ``{"reassoc"}`` reorders sums (so that
+    reductions vectorise), ``{"contract"}`` fuses multiply-adds. ``inline=True`` inlines the
+    function into its callers before compilation.
     """
     options = dict(JIT_OPTIONS, parallel=parallel)
-    if reassoc:
-        options["fastmath"] = {"reassoc"}
+    if fastmath:
+        options["fastmath"] = set(fastmath)
     if inline:
         options["inline"] = "always"
     if func is None:
@@ -54,7 +57,11 @@ def batch_kernel(func) -> KernelPair:
     two variants of one function would otherwise load each other's machine code.
     """
     twin = types.FunctionType(
-        func.__code__, func.__globals__, func.__name__ + "_parallel", func.__defaults__, func.__closure__
+        func.__code__,
+        func.__globals__,
+        func.__name__ + "_parallel",
+        func.__defaults__,
+        func.__closure__,
     )
     twin.__qualname__ = func.__qualname__ + "_parallel"
     twin.__doc__ = func.__doc__

@@ -96,7 +96,7 @@ def ix(i):
     return np.uint64(i)
 
 
-@jit(reassoc=True)
+@jit(fastmath={"reassoc"})
 def row_sum(x, start, n):
     """``sum(x[start:start + n])``, summed in any order (vectorised)."""
     a = ix(start)
@@ -106,7 +106,7 @@ def row_sum(x, start, n):
     return acc
 
 
-@jit(reassoc=True)
+@jit(fastmath={"reassoc"})
 def dot(x, y, n):
     """``sum(x[:n] * y[:n])``, summed in any order (vectorised)."""
     acc = 0.0
