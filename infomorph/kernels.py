@@ -12,11 +12,14 @@ A neuron's soft histogram over a batch of ``B`` samples is
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from numba import prange
 
-from pidtools.kernels._jit import jit
+from pidtools.kernels._jit import KERNEL_SOURCES, jit, refresh_cache
+
+refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 
 
 @jit(parallel=True)

@@ -2,3 +2,7 @@
 
 Validation lives in the public wrappers (:mod:`pidtools.core`, :mod:`pidtools.measures`).
 """
+
+from ._jit import KERNEL_SOURCES, refresh_cache
+
+refresh_cache(KERNEL_SOURCES[0].parent, KERNEL_SOURCES)

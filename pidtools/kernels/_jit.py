@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import types
+from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 import numba
@@ -71,3 +75,38 @@ def batch_kernel(func) -> KernelPair:
 def n_chunks(n_items: int) -> int:
     """How many chunks a batch of ``n_items`` is split into for the parallel kernels."""
     return max(1, min(n_items, 8 * numba.get_num_threads()))
+
+
+#: Kernel sources of this package; a kernel may inline functions from any of them.
+KERNEL_SOURCES = tuple(sorted(Path(__file__).parent.glob("*.py")))
+
+
+def refresh_cache(folder: Path, sources: Iterable[Path]) -> bool:
+    """Drop numba's cached machine code in ``folder/__pycache__`` if ``sources`` changed.
+
+    numba checks a cached kernel against the file that defines it only, not against the files
+    of the functions it calls and inlines: after an edit of one of those, it would keep loading
+    the old machine code. A digest of ``sources`` is kept next to the cache; when it differs,
+    the cache files of ``folder`` are deleted and the kernels compile afresh. Caches elsewhere
+    (``NUMBA_CACHE_DIR``) and read-only installs are left alone. Returns whether it deleted.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return False
+    digest = hashlib.sha256()
+    for path in sorted(Path(p) for p in sources):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    cache = Path(folder) / "__pycache__"
+    stamp = cache / "kernel-sources.sha256"
+    try:
+        if stamp.read_text() == digest.hexdigest():
+            return False
+    except OSError:
+        pass
+    try:
+        for f in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+            f.unlink()
+        cache.mkdir(exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+    except OSError:
+        return False
+    return True
