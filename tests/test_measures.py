@@ -290,6 +290,44 @@ def test_live_stalled_ipf_against_exact_maxent(measure):
             assert res.redundancy[res.index(label)] == pytest.approx(ref.get_red(node), abs=1e-9)
 
 
+# A pmf (found by hypothesis) on which rounding in the sums of bound propagation once made the
+# propagation drop every cell of the maxent problem of node {12}{13}{23}: I_ccs was 0 in one
+# order of the sources and 0.136 in the others.
+ROUNDING_CASE = np.array([
+    0.0, 0.004994340787267751, 0.017180398261372784,
+    0.0, 0.028312502690570087, 0.0,
+    0.05952467937325895, 0.015610489252032296, 0.0,
+    0.0, 0.028933001663753014, 0.0,
+    0.0324163119090916, 0.08303272568839899, 0.029218733134435886,
+    0.07406231444625583, 0.014166886251157878, 0.05099036795147447,
+    0.043620742295981584, 0.03310521223745187, 0.06014213739289701,
+    0.0, 0.00512941229359899, 0.02591725213297988,
+    0.014848059862962074, 0.02334806578191988, 0.005148202969285393,
+    0.010023098998225174, 0.0, 0.0,
+    0.0, 0.0673164059176256, 0.018814024738761783,
+    0.0, 0.0, 0.0,
+    0.0, 0.019990915524212265, 0.00036131455656620166,
+    0.0, 0.029155616185667844, 0.0,
+    0.007435372421509601, 0.00029658268443498524, 0.013631314563533664,
+    0.0, 0.04821943558156933, 0.0,
+    0.007261255023885524, 0.0, 0.03654226833488767,
+    0.07158424711583879, 0.0, 0.019666311977135212,
+]).reshape(3, 2, 3, 3)  # fmt: skip
+
+
+def test_ccs_bound_propagation_survives_rounding():
+    q = np.ascontiguousarray(np.transpose(ROUNDING_CASE, (0, 2, 3, 1)))
+    with dit_with_exact_maxent():
+        ref = dit_pid(DIT_CLASS["ccs"], q)
+    res = pidtools.pid(q, measure="ccs")
+    for node in ref._lattice:
+        label = dit_label(node, offset=1)
+        assert res.redundancy[res.index(label)] == pytest.approx(ref.get_red(node), abs=1e-9)
+    node = res.index("{12}{13}{23}")  # mapped to itself by any permutation of the sources
+    unpermuted = pidtools.pid(ROUNDING_CASE, measure="ccs").redundancy[node]
+    assert res.redundancy[node] == pytest.approx(unpermuted, abs=1e-9)
+
+
 @pytest.mark.parametrize("measure", ["ccs", "dep"])
 def test_maxent_support_by_linear_programme(measure):
     """A pmf whose pairwise maxent has zeros that bound propagation misses (IPF stalls even after

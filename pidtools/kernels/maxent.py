@@ -21,6 +21,9 @@ from ._jit import jit
 NOISE_FLOOR = 1e-12
 #: IPF cycles before looking for forced zeros (regular problems converge well within this).
 QUICK_CYCLES = 200
+#: Relative change below which bound propagation treats a bound as unchanged (rounding noise
+#: of the sums it subtracts), and upper bound below which a cell counts as a forced zero.
+BOUND_SLACK = 1e-12
 
 
 @jit
@@ -111,9 +114,11 @@ def drop_forced_zeros(n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux
 
     Bound propagation: each cell lies in ``[lo, hi]``, at first ``[0, min of its targets]``;
     each constraint entry with target ``m`` tightens ``lo_i >= m - sum_{j != i} hi_j`` and
-    ``hi_i <= m - sum_{j != i} lo_j``. Cells whose upper bound reaches zero (below ``1e-13 m``)
-    are structural zeros of the maxent distribution that IPF would only approach like ``1/k``.
-    Sound but not complete: the few cases it misses are left to the exact linear programme.
+    ``hi_i <= m - sum_{j != i} lo_j``. Cells whose upper bound reaches zero (below
+    ``BOUND_SLACK m``) are structural zeros of the maxent distribution that IPF would only
+    approach like ``1/k``. Sound but not complete: the few cases it misses are left to the
+    exact linear programme; and if rounding has left the kept cells unable to carry the
+    marginals, no cell is dropped.
     """
     for i in range(n_q):
         h = math.inf
@@ -138,16 +143,31 @@ def drop_forced_zeros(n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux
                 m = tb[e]
                 new_lo = m - (su[e] - hi[i])
                 new_hi = m - (sl[e] - lo[i])
-                if new_lo > lo[i] + 1e-15 * m:
-                    lo[i] = new_lo
+                # rounding of the sums must not move a bound: only tightenings beyond it count,
+                # and the bounds never cross
+                if new_lo > lo[i] + BOUND_SLACK * m:
+                    lo[i] = min(new_lo, hi[i])
                     changed = True
-                if new_hi < hi[i] - 1e-15 * m:
-                    hi[i] = max(new_hi, 0.0)
+                if new_hi < hi[i] - BOUND_SLACK * m:
+                    hi[i] = max(new_hi, lo[i], 0.0)
                     changed = True
-                if hi[i] <= 1e-13 * m:
+                if hi[i] <= BOUND_SLACK * m:
                     hi[i] = 0.0
         if not changed:
             break
+    # the cells kept must still be able to carry every constrained marginal; if rounding has
+    # made the propagation drop too much, drop nothing (IPF and the exact programme take over)
+    for c in range(n_con):
+        tb = buf_s if c == 0 else buf_ts
+        su = cur_s if c == 0 else cur_ts
+        for i in range(n_q):
+            su[cidx[i, c]] = 0.0
+        for i in range(n_q):
+            su[cidx[i, c]] += hi[i]
+        for i in range(n_q):
+            e = cidx[i, c]
+            if su[e] < (1.0 - 1e-9) * tb[e]:
+                return n_q
     k = 0
     for i in range(n_q):
         if hi[i] > 0.0:
