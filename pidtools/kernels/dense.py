@@ -4,10 +4,11 @@ For pmfs whose cells are (nearly) all non-zero, listing the support only adds wo
 helpers address every marginal as a dense C-ordered grid instead. The grid of a source mask
 ``M`` holds one value per joint value of the sources in ``M`` (``size[M]`` of them, the last
 source of ``M`` varying fastest). Values travel between the grid of ``M`` and that of a submask
-``m`` row by row: along the last source of ``M`` the two grids are either both contiguous (the
-source is in ``m``) or ``m``'s value is constant, so every inner loop runs over contiguous
-memory and vectorises. Buffers are those of :mod:`pidtools.kernels.marginals` (``buf_s`` /
-``buf_ts`` with offsets ``off_s`` / ``off_ts``).
+``m`` in runs: along the trailing sources of ``M`` that are all in ``m`` the two grids are both
+contiguous, and along those all outside ``m`` the value of ``m``'s grid is constant, so every
+inner loop runs over contiguous memory and vectorises. The offsets of the runs are tabulated
+once per pmf shape (:func:`dense_plan`). Buffers are those of
+:mod:`pidtools.kernels.marginals` (``buf_s`` / ``buf_ts`` with offsets ``off_s`` / ``off_ts``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ import numpy as np
 from ._jit import jit
 
 
-def dense_plan(shape: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, ...]:
-    """How to derive every marginal ``P(T, S_m)`` from a parent marginal with one more source.
+def dense_plan(shape: np.ndarray, size: np.ndarray, stride: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Tables of the dense path for pmfs of shape ``(nT, n1, ..., nn)``.
 
-    Returns ``(order, parent, outer, n_sum, inner, last)``: the masks below the full one in an
-    order where each parent comes first; for mask ``m`` the parent mask and the parent grid
-    viewed as ``(outer, n_sum, inner)`` with the dropped source in the middle axis; and
-    ``last[m]``, the highest source index in ``m`` (-1 for the empty mask). The dropped source
-    is chosen so that ``inner > 1`` where possible (the sum then runs over contiguous rows).
+    Returns ``(order, parent, outer, n_sum, inner, run, along, start, row_off)``.
+
+    Marginals: the masks below the full one in an order where each parent comes first; for
+    mask ``m`` its parent mask (one more source) and the parent grid viewed as
+    ``(outer, n_sum, inner)`` with the dropped source in the middle axis, chosen so that
+    ``inner > 1`` where possible (the sum then runs over contiguous rows).
+
+    Transfers between the grid of ``big`` and that of a submask ``small``, pair
+    ``k = big * 2**n + small``: the grid of ``big`` is cut into runs of ``run[k]`` values that
+    are contiguous in ``small``'s grid too (``along[k] = 1``) or share one value of it
+    (``along[k] = 0``); run ``r`` starts at ``row_off[start[k] + r]`` in ``small``'s grid
+    (``start[k + 1] - start[k]`` runs).
     """
     n = len(shape) - 1
     n_masks = 1 << n
@@ -34,9 +42,7 @@ def dense_plan(shape: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, ...]:
     outer = np.ones(n_masks, dtype=np.int64)
     n_sum = np.ones(n_masks, dtype=np.int64)
     inner = np.ones(n_masks, dtype=np.int64)
-    last = np.full(n_masks, -1, dtype=np.int64)
-    for m in range(1, n_masks):
-        last[m] = max(i for i in range(n) if m >> i & 1)
+    last = [max((i for i in range(n) if m >> i & 1), default=-1) for m in range(n_masks)]
     for m in order:
         missing = [i for i in range(n) if not m >> i & 1]
         below = [i for i in missing if i < last[m]]
@@ -46,7 +52,45 @@ def dense_plan(shape: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, ...]:
         outer[m] = shape[0] * int(np.prod([shape[i + 1] for i in range(drop) if par >> i & 1]))
         n_sum[m] = shape[drop + 1]
         inner[m] = int(np.prod([shape[i + 1] for i in range(drop + 1, n) if par >> i & 1]))
-    return np.asarray(order, dtype=np.int64), parent, outer, n_sum, inner, last
+    run = np.ones(n_masks * n_masks, dtype=np.int64)
+    along = np.zeros(n_masks * n_masks, dtype=np.int64)
+    start = np.zeros(n_masks * n_masks + 1, dtype=np.int64)
+    offsets = []
+    for big in range(n_masks):
+        srcs = [i for i in range(n) if big >> i & 1]
+        for small in range(n_masks):
+            k = big * n_masks + small
+            start[k] = sum(len(o) for o in offsets)
+            if small & ~big or big == 0:
+                continue
+            # the trailing sources of big that are all in small, or all outside it
+            inside = bool(small >> srcs[-1] & 1)
+            cut = len(srcs)
+            while cut > 0 and bool(small >> srcs[cut - 1] & 1) == inside:
+                cut -= 1
+            run[k] = int(np.prod([shape[i + 1] for i in srcs[cut:]]))
+            along[k] = int(inside)
+            head = srcs[:cut]  # sources that step from run to run, in C order
+            coords = np.indices([shape[i + 1] for i in head], dtype=np.int64)
+            coords = coords.reshape(len(head), -1) if head else np.zeros((0, 1), dtype=np.int64)
+            off = np.zeros(coords.shape[1], dtype=np.int64)
+            for row, i in zip(coords, head, strict=True):
+                if small >> i & 1:
+                    off += row * stride[small, i]
+            offsets.append(off)
+    start[-1] = sum(len(o) for o in offsets)
+    row_off = np.concatenate(offsets) if offsets else np.zeros(0, dtype=np.int64)
+    return (
+        np.asarray(order, dtype=np.int64),
+        parent,
+        outer,
+        n_sum,
+        inner,
+        run,
+        along,
+        start,
+        row_off,
+    )
 
 
 @jit
@@ -115,95 +159,55 @@ def dot(x, y, n):
     return acc
 
 
-@jit
-def _runs(big, small, shape, last):
-    """View the grid of ``big`` as rows of runs for a transfer to or from ``small``.
-
-    A run spans the trailing sources of ``big`` that are all in ``small`` (``along = 1``: the
-    run is contiguous in both grids) or all outside it (``along = 0``: one value of ``small``
-    per run). Returns ``(run, top, along)``: ``top`` is the highest source of ``big`` outside
-    the run (-1 if none); rows step through the sources of ``big`` up to ``top``.
-    """
-    lb = last[big]
-    along = (small >> lb) & 1
-    run = 1
-    i = lb
-    while i >= 0:
-        if big >> i & 1:
-            if (small >> i) & 1 != along:
-                break
-            run *= shape[i + 1]
-        i -= 1
-    return run, i, along
-
-
-@jit
-def _next_block(off, big, small, shape, stride, top, coord):
-    """Advance the odometer over the sources of ``big`` below ``top`` by one step.
-
-    ``coord`` holds the current source values; returns the offset in the grid of ``small`` of
-    the new position given the offset ``off`` of the current one.
-    """
-    i = top - 1
-    while i >= 0:
-        if big >> i & 1:
-            coord[i] += 1
-            inc = stride[small, i] if small >> i & 1 else 0
-            if coord[i] < shape[i + 1]:
-                return off + inc
-            coord[i] = 0
-            off -= (shape[i + 1] - 1) * inc
-        i -= 1
-    return off
-
-
 @jit(inline=True)
-def _transfer(c, src, s0, dst, d0, big, small, shape, size, stride, last, coord, reduce):
-    """Broadcast (``reduce = False``) or marginalise (``reduce = True``) between the grids.
-
-    Rows run over the values of source ``top`` (stride ``inc`` in ``small``'s grid) inside
-    blocks that an odometer steps through.
-    """
-    run, top, along = _runs(big, small, shape, last)
-    n_k = 1 if top < 0 else shape[top + 1]
-    inc = stride[small, top] if top >= 0 and small >> top & 1 else 0
-    coord[:] = 0
-    base = 0
+def _transfer(c, src, s0, dst, d0, run, along, row_off, first, n_runs, mode):
+    """Run by run: ``mode`` 0 broadcasts and adds, 1 broadcasts and assigns, 2 marginalises."""
     n_run = ix(run)
-    row = 0
-    for _ in range(size[big] // (run * n_k)):
-        for k in range(n_k):
-            g = ix(row * run)  # offset in big's grid
-            h = ix(base + k * inc)  # offset in small's grid
-            if reduce:
-                if along:
-                    for j in range(n_run):
-                        dst[ix(d0) + h + j] += c * src[ix(s0) + g + j]
-                else:
-                    dst[ix(d0) + h] += c * row_sum(src, ix(s0) + g, n_run)
-            elif along:
+    for r in range(n_runs):
+        g = ix(r * run)  # offset in the grid of big
+        h = ix(row_off[first + r])  # offset in the grid of small
+        if mode == 2:
+            if along:
                 for j in range(n_run):
-                    dst[ix(d0) + g + j] += c * src[ix(s0) + h + j]
+                    dst[ix(d0) + h + j] += c * src[ix(s0) + g + j]
+            else:
+                dst[ix(d0) + h] += c * row_sum(src, ix(s0) + g, n_run)
+        elif mode == 1:
+            if along:
+                for j in range(n_run):
+                    dst[ix(d0) + g + j] = c * src[ix(s0) + h + j]
             else:
                 v = c * src[ix(s0) + h]
                 for j in range(n_run):
-                    dst[ix(d0) + g + j] += v
-            row += 1
-        base = _next_block(base, big, small, shape, stride, top, coord)
+                    dst[ix(d0) + g + j] = v
+        elif along:
+            for j in range(n_run):
+                dst[ix(d0) + g + j] += c * src[ix(s0) + h + j]
+        else:
+            v = c * src[ix(s0) + h]
+            for j in range(n_run):
+                dst[ix(d0) + g + j] += v
 
 
 @jit(inline=True)
-def broadcast_add(c, src, s0, dst, d0, big, small, shape, size, stride, last, coord):
-    """``dst[d0 + g] += c * src[s0 + proj(g)]`` over the grid ``g`` of mask ``big``.
+def broadcast_add(c, src, s0, dst, d0, pair, run, along, start, row_off, assign=False):
+    """``dst[d0 + g] += c * src[s0 + proj(g)]`` over the grid ``g`` of mask ``big`` (``=``
+    instead of ``+=`` with ``assign``).
 
-    ``proj`` maps a joint value of the sources in ``big`` to that of the sources in ``small``
-    (a submask of ``big``).
+    ``pair = big * 2**n + small``; ``proj`` maps a joint value of the sources in ``big`` to that
+    of the sources in ``small`` (a submask of ``big``); ``run``, ``along``, ``start``,
+    ``row_off`` are the transfer tables of :func:`dense_plan`.
     """
-    _transfer(c, src, s0, dst, d0, big, small, shape, size, stride, last, coord, False)
+    first = start[pair]
+    n_runs = start[pair + 1] - first
+    mode = 1 if assign else 0
+    _transfer(c, src, s0, dst, d0, run[pair], along[pair], row_off, first, n_runs, mode)
 
 
 @jit(inline=True)
-def reduce_add(c, src, s0, dst, d0, big, small, shape, size, stride, last, coord):
+def reduce_add(c, src, s0, dst, d0, pair, run, along, start, row_off):
     """``dst[d0 + h] += c * sum(src[s0 + g] for g with proj(g) = h)``: marginalise ``big`` to
     ``small``, the adjoint of :func:`broadcast_add`."""
-    _transfer(c, src, s0, dst, d0, big, small, shape, size, stride, last, coord, True)
+    first = start[pair]
+    n_runs = start[pair + 1] - first
+    _transfer(c, src, s0, dst, d0, run[pair], along[pair], row_off, first, n_runs, 2)

@@ -29,17 +29,19 @@ def _support_size(p):
     return nnz
 
 
-@jit
-def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord):
+@jit(inline=True)
+def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B):
     """Node ``a`` on the grid of its union mask ``M``, from dense marginals.
 
     The local redundancy depends on the outcome only through ``t`` and the joint value ``g``
     of the sources in ``M``. Returns ``(M, A, B)`` with ``A[t * size[M] + g] = P(a_x, T = t)``
     and ``B[g] = P(a_x)``: views of the marginals themselves when ``a`` is a single set
     (``M``), else filled into the scratch arrays ``A`` and ``B``. ``layout`` is the tuple
-    ``(shape, size, off_s, off_ts, stride, last)``.
+    ``(shape, size, off_s, off_ts, run, along, start, row_off)`` (the last four from
+    :func:`pidtools.kernels.dense.dense_plan`).
     """
-    shape, size, off_s, off_ts, stride, last = layout
+    shape, size, off_s, off_ts, run, along, start, row_off = layout
+    n_masks = size.shape[0]
     big = 0
     for q in range(ptr[a], ptr[a + 1]):
         big |= cmask[q]
@@ -47,19 +49,19 @@ def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord):
     n_grid = shape[0] * g_size
     if ptr[a + 1] - ptr[a] == 1:
         return big, d_ts[off_ts[big] : off_ts[big] + n_grid], d_s[off_s[big] : off_s[big] + g_size]
-    A[:n_grid] = 0.0
-    B[:g_size] = 0.0
     for q in range(ptr[a], ptr[a + 1]):
         m = cmask[q]
         c = cval[q]
-        broadcast_add(c, d_s, off_s[m], B, 0, big, m, shape, size, stride, last, coord)
+        k = big * n_masks + m
+        first = q == ptr[a]  # the first term assigns, so no zeroing pass is needed
+        broadcast_add(c, d_s, off_s[m], B, 0, k, run, along, start, row_off, first)
         for t in range(shape[0]):
             d0 = off_ts[m] + t * size[m]
-            broadcast_add(c, d_ts, d0, A, t * g_size, big, m, shape, size, stride, last, coord)
+            broadcast_add(c, d_ts, d0, A, t * g_size, k, run, along, start, row_off, first)
     return big, A[:n_grid], B[:g_size]
 
 
-@jit
+@jit(inline=True)
 def _dense_ratio(big, shape, size, off_ts, d_ts, A, B, R):
     """``R = A / (B P(T))`` on the grid of mask ``big`` (1 where ``P(T, S_big)`` is 0)."""
     g_size = ix(size[big])
@@ -120,7 +122,8 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
 
     ``geo = (shape, size, off_s, off_ts, stride, len_s, len_ts)`` is the marginal layout,
     ``coef = (ptr, cmask, cval)`` the nodes' inclusion-exclusion coefficients (CSR) and
-    ``plan = (order, parent, outer, n_sum, inner, last)`` the dense marginal plan.
+    ``plan = (order, parent, outer, n_sum, inner, run, along, start, row_off)`` the tables of
+    the dense path (:func:`pidtools.kernels.dense.dense_plan`).
 
     Pmfs with fewer than ``dense_min`` non-zero cells: work is laid out node by node over
     contiguous columns of support cells, so that the inclusion-exclusion sums and the logarithms
@@ -130,7 +133,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
     """
     shape, size, off_s, off_ts, stride, len_s, len_ts = geo
     ptr, cmask, cval = coef
-    order, parent, outer, n_sum, inner, last = plan
+    order, parent, outer, n_sum, inner, run, along, start, row_off = plan
     n_batch, n_cells = P.shape
     n_masks = size.shape[0]
     n_nodes = ptr.shape[0] - 1
@@ -145,8 +148,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
         R = np.empty(n_cells)
         d_s = np.empty(len_s)
         d_ts = np.empty(len_ts)
-        coord = np.empty(max(n_masks, 1), dtype=np.int64)
-        layout = (shape, size, off_s, off_ts, stride, last)
+        layout = (shape, size, off_s, off_ts, run, along, start, row_off)
         for b in range(lo, hi):
             p = P[b]
             if not want_local and _support_size(p) >= dense_min:
@@ -154,7 +156,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
                     p, shape, size, off_s, off_ts, order, parent, outer, n_sum, inner, d_s, d_ts
                 )
                 for a in range(n_nodes):
-                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord)
+                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B)
                     n_grid = shape[0] * size[big]
                     _dense_ratio(big, shape, size, off_ts, d_ts, Aa, Ba, R)
                     log2_inplace(R, n_grid)
@@ -195,7 +197,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
     """
     shape, size, off_s, off_ts, stride, len_s, len_ts = geo
     ptr, cmask, cval = coef
-    order, parent, outer, n_sum, inner, last = plan
+    order, parent, outer, n_sum, inner, run, along, start, row_off = plan
     n_batch, n_cells = P.shape
     n_src = shape.shape[0] - 1
     n_masks = size.shape[0]
@@ -226,7 +228,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
         d_ts = np.empty(len_ts)
         h_s = np.empty(len_s)
         h_ts = np.empty(len_ts)
-        layout = (shape, size, off_s, off_ts, stride, last)
+        layout = (shape, size, off_s, off_ts, run, along, start, row_off)
         for b in range(lo, hi):
             p = P[b]
             if all_cells or _support_size(p) >= dense_min:
@@ -239,7 +241,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                     c_a = weights[a]
                     if c_a == 0.0:
                         continue
-                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B, coord)
+                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B)
                     g_size = size[big]
                     n_grid = shape[0] * g_size
                     # the log term, at every cell (the gradient is defined outside the support)
@@ -265,14 +267,11 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                     for q in range(ptr[a], ptr[a + 1]):
                         m = cmask[q]
                         c = cval[q] / LN2
-                        reduce_add(
-                            -c, B, 0, h_s, off_s[m], big, m, shape, size, stride, last, coord
-                        )
+                        k = big * n_masks + m
+                        reduce_add(-c, B, 0, h_s, off_s[m], k, run, along, start, row_off)
                         for t in range(shape[0]):
                             d0 = off_ts[m] + t * size[m]
-                            reduce_add(
-                                c, R, t * g_size, h_ts, d0, big, m, shape, size, stride, last, coord
-                            )
+                            reduce_add(c, R, t * g_size, h_ts, d0, k, run, along, start, row_off)
                 if weight_res != 0.0:
                     g_size = size[full]
                     for t in range(shape[0]):
@@ -288,19 +287,9 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                         d0 = off_ts[m] + t * size[m]
                         for r in range(size[m]):
                             h_ts[d0 + r] += h_s[off_s[m] + r]
+                        k = full * n_masks + m
                         broadcast_add(
-                            1.0,
-                            h_ts,
-                            d0,
-                            gb,
-                            t * size[full],
-                            full,
-                            m,
-                            shape,
-                            size,
-                            stride,
-                            last,
-                            coord,
+                            1.0, h_ts, d0, gb, t * size[full], k, run, along, start, row_off
                         )
                 if not all_cells:
                     for c in range(n_cells):

@@ -57,7 +57,7 @@ def _dense_plan(pmf_shape: tuple[int, ...], n_sources: int):
                 n_sums * grid * (DENSE_COST["element"] + DENSE_COST["row"] / pmf_shape[last + 1])
             )
     dense_min = int(np.ceil(cost / SUPPORT_COST_PER_CELL[n_sources]))
-    return (*dense_plan(lay.shape, lay.size), dense_min)
+    return (*dense_plan(lay.shape, lay.size, lay.stride), dense_min)
 
 
 def _kernel_args(P: np.ndarray, n_sources: int):
