@@ -125,7 +125,9 @@ class PIDResult:
         if self.batch_shape:
             return head + f", batch_shape={self.batch_shape})"
         width = max(len(lab) for lab in self.labels)
-        rows = "\n".join(f"  {lab:<{width}}  {v: .6f}" for lab, v in zip(self.labels, self.atoms, strict=True))
+        rows = "\n".join(
+            f"  {lab:<{width}}  {v: .6f}" for lab, v in zip(self.labels, self.atoms, strict=True)
+        )
         return f"{head}, mi={float(self.mi):.6f})\n{rows}"
 
 

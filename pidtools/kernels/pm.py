@@ -32,7 +32,9 @@ def pm_forward(
         h_s_t = np.empty(n_masks)
         for b in range(lo, hi):
             p = P[b]
-            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
             for a in range(n_nodes):
                 red[b, a] = 0.0
             for j in range(k):

@@ -54,7 +54,9 @@ def wb_forward(
         mi = np.zeros(n_masks)
         for b in range(lo, hi):
             p = P[b]
-            k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
             specific_information(buf_s, buf_ts, size, off_s, off_ts, n_t, spec)
             for m in range(1, n_masks):
                 acc = 0.0
