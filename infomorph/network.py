@@ -19,6 +19,12 @@ and read-out) 20 bins on ``[-1, 1]`` after division by the batch maximum (the pa
 At test time the context is zero. Information does not change when a neuron's output is
 flipped, so before the argmax every read-out neuron whose mean firing probability on the
 training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`).
+
+A hidden layer's output is a random +-1 sample, so the read-out's firing probability is a
+random variable. Predictions average it over ``n_samples`` draws of the hidden layer
+(:data:`PREDICT_SAMPLES` by default), an estimate of the network's expected output;
+``n_samples=1`` gives one stochastic pass. The hidden layer's drive is computed once per batch;
+only the sampling (and, with lateral connections, the second step) is repeated.
 """
 
 from __future__ import annotations
@@ -30,7 +36,17 @@ import numpy as np
 from .layer import InfomorphicLayer, LayerState
 from .neuron import Binning, ThreeClassActivation, TwoClassActivation
 
-__all__ = ["InfomorphicNetwork", "build_network", "HIDDEN_CLASSES", "ARCHITECTURES", "DEFAULTS"]
+__all__ = [
+    "InfomorphicNetwork",
+    "build_network",
+    "HIDDEN_CLASSES",
+    "ARCHITECTURES",
+    "DEFAULTS",
+    "PREDICT_SAMPLES",
+]
+
+#: Draws of the hidden layer that predictions average the read-out over.
+PREDICT_SAMPLES = 32
 
 ARCHITECTURES = ("readout", "hidden")
 HIDDEN_CLASSES = ("three", "context", "lateral")
@@ -104,30 +120,64 @@ class InfomorphicNetwork:
         return out
 
     def predict_proba(
-        self, X: np.ndarray, random_state: int = 0, batch_size: int = 4096
+        self,
+        X: np.ndarray,
+        random_state: int = 0,
+        batch_size: int = 4096,
+        n_samples: int = PREDICT_SAMPLES,
     ) -> np.ndarray:
         """Read-out firing probabilities ``theta`` (flip-corrected), shape (n, n_classes).
 
-        The context is zero; hidden samples are drawn with a fixed ``random_state`` so
-        predictions are reproducible.
+        The context is zero. With a hidden layer, ``theta`` is averaged over ``n_samples``
+        draws of the hidden outputs (1: a single stochastic pass), drawn with the fixed
+        ``random_state`` so that predictions are reproducible.
         """
+        if not isinstance(n_samples, int | np.integer) or n_samples < 1:
+            raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
         X = np.asarray(X, dtype=np.float64)
         rng = np.random.default_rng(random_state)
-        zeros = np.zeros((min(batch_size, len(X)), self.n_classes))
         parts = []
         for lo in range(0, len(X), batch_size):
-            xb = X[lo : lo + batch_size]
-            theta = self.forward(xb, zeros[: len(xb)], rng)["readout"][1].theta
+            theta = self._mean_readout(X[lo : lo + batch_size], rng, n_samples)
             parts.append(np.where(self.readout_flip, 1.0 - theta, theta))
         return np.concatenate(parts)
 
-    def predict(self, X: np.ndarray, random_state: int = 0) -> np.ndarray:
-        """Predicted class: argmax of the flip-corrected read-out ``theta``."""
-        return self.predict_proba(X, random_state).argmax(axis=1)
+    def _mean_readout(self, X: np.ndarray, rng: np.random.Generator, n_samples: int):
+        """Read-out ``theta`` at zero context, averaged over draws of the hidden layer."""
+        readout = self.layers["readout"]
+        zeros = np.zeros((len(X), self.n_classes))
+        if "hidden" not in self.layers:
+            return readout.forward({"receptive": X, "context": zeros}).theta
+        hidden = self.layers["hidden"]
+        inputs = {"receptive": X}
+        if "context" in hidden.classes:
+            inputs["context"] = zeros
+        lateral = "lateral" in hidden.classes
+        if lateral:
+            inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
+        first = hidden.forward(inputs)
+        known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+        total = np.zeros((len(X), self.n_classes))
+        for _ in range(n_samples):
+            theta = first.theta
+            if lateral:
+                step = dict(inputs, lateral=_sample(first.theta, rng))
+                theta = hidden.forward(step, known).theta
+            x_r = _sample(theta, rng)
+            total += readout.forward({"receptive": x_r, "context": zeros}).theta
+        return total / n_samples
 
-    def accuracy(self, X: np.ndarray, y: np.ndarray, random_state: int = 0) -> float:
+    def predict(
+        self, X: np.ndarray, random_state: int = 0, n_samples: int = PREDICT_SAMPLES
+    ) -> np.ndarray:
+        """Predicted class: argmax of the flip-corrected read-out ``theta``."""
+        return self.predict_proba(X, random_state, n_samples=n_samples).argmax(axis=1)
+
+    def accuracy(
+        self, X: np.ndarray, y: np.ndarray, random_state: int = 0, n_samples: int = PREDICT_SAMPLES
+    ) -> float:
         """Fraction of correct predictions."""
-        return float(np.mean(self.predict(X, random_state) == np.asarray(y)))
+        return float(np.mean(self.predict(X, random_state, n_samples) == np.asarray(y)))
 
     def update_flip(self, X: np.ndarray, random_state: int = 0) -> None:
         """Set :attr:`readout_flip` from the mean firing of the read-out neurons on ``X``."""

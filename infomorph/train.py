@@ -20,7 +20,7 @@ from pidtools import lattice
 
 from . import __version__
 from .data import Dataset, load
-from .network import DEFAULTS, InfomorphicNetwork, build_network
+from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
 from .record import PROBE_VARIABLES, build_record
 
 __all__ = ["Adam", "fit", "train_epoch", "ProgressBar"]
@@ -174,6 +174,7 @@ def fit(
     progress: bool = True,
     data_path: str | None = None,
     n_threads: int | None = 1,
+    eval_samples: int = PREDICT_SAMPLES,
     **hyperparameters,
 ) -> tuple[InfomorphicNetwork, xr.Dataset]:
     """Train an infomorphic network and record every neuron's atoms epoch by epoch.
@@ -211,6 +212,9 @@ def fit(
     n_threads : int or None
         numba and BLAS threads during training (default 1, the fastest measured setting on 2
         cores; see :func:`thread_limits`). ``None`` keeps the current settings.
+    eval_samples : int
+        Draws of the hidden layer that the recorded accuracies average the read-out over
+        (:meth:`InfomorphicNetwork.predict_proba`); 1 records single stochastic passes.
     **hyperparameters
         Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
         ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``, ``k1_hidden``,
@@ -229,6 +233,8 @@ def fit(
         raise ValueError(f"batch_size must be an int >= 2, got {batch_size!r}")
     if not isinstance(record_probe, int | np.integer) or record_probe < 0:
         raise ValueError(f"record_probe must be an int >= 0, got {record_probe!r}")
+    if not isinstance(eval_samples, int | np.integer) or eval_samples < 1:
+        raise ValueError(f"eval_samples must be an int >= 1, got {eval_samples!r}")
     goals = {"hidden_goal": goal, "readout_goal": readout_goal}
     if arch == "readout":
         goals = {"readout_goal": goal if goal is not None else readout_goal}
@@ -272,7 +278,10 @@ def fit(
                 for v in values:
                     values[v][k][e] = s[v]
             net.update_flip(data.X_train)
-            accuracy[e] = [net.accuracy(*data.split(s)) for s in ("train", "validation", "test")]
+            accuracy[e] = [
+                net.accuracy(*data.split(s), n_samples=eval_samples)
+                for s in ("train", "validation", "test")
+            ]
             if n_probe:
                 snap = _probe(net, data.X_train[:n_probe], data.y_train[:n_probe], rng)
                 for v, per_layer in snap.items():
@@ -291,6 +300,7 @@ def fit(
         "n_hidden": int(n_hidden) if arch == "hidden" else 0,
         "hidden_classes": net.hidden_classes or "",
         "record_atoms": bool(record_atoms),
+        "eval_samples": int(eval_samples),
         **{k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)},
         **hyperparameters,
         "layers": {
