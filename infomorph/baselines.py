@@ -113,13 +113,25 @@ def fit_mlp(
     batch_size: int = 1024,
     lr: float = 0.001,
     random_state: int | None = 0,
+    history: bool = False,
 ) -> tuple[BackpropMLP, dict[str, float]]:
-    """Train :class:`BackpropMLP` on ``data``; return it and its accuracy per split."""
+    """Train :class:`BackpropMLP` on ``data``; return it and its accuracy per split.
+
+    With ``history``, the dict also holds ``"history"``: the accuracy after every epoch, an
+    array of shape ``(epochs, 3)`` (train, validation, test).
+    """
     mlp = BackpropMLP(data.n_features, n_hidden, data.n_classes, lr, random_state)
     rng = np.random.default_rng(random_state)
-    for _ in range(epochs):
+    splits = ("train", "validation", "test")
+    per_epoch = np.empty((epochs, 3))
+    for e in range(epochs):
         order = rng.permutation(len(data.y_train))
         for lo in range(0, len(order), batch_size):
             idx = order[lo : lo + batch_size]
             mlp.step(data.X_train[idx], data.y_train[idx])
-    return mlp, {s: mlp.accuracy(*data.split(s)) for s in ("train", "validation", "test")}
+        if history:
+            per_epoch[e] = [mlp.accuracy(*data.split(s)) for s in splits]
+    result = {s: mlp.accuracy(*data.split(s)) for s in splits}
+    if history:
+        result["history"] = per_epoch
+    return mlp, result

@@ -73,6 +73,11 @@ def test_baselines_on_digits(digits):
     assert logistic_regression(digits)["test"] > 0.9
     _, acc = fit_mlp(digits, n_hidden=32, epochs=30, batch_size=64)
     assert acc["test"] > 0.85
+    _, again = fit_mlp(digits, n_hidden=32, epochs=30, batch_size=64, history=True)
+    assert again["history"].shape == (30, 3)
+    # the last row of the history is the final accuracy; training improves on the first epoch
+    assert again["history"][-1, 2] == acc["test"]
+    assert again["history"][-1, 0] > again["history"][0, 0]
 
 
 def test_mlp_gradient_matches_finite_differences():
