@@ -53,6 +53,14 @@ from .output import InputError
 @click.option(
     "-o", "--output", required=False, type=click.Path(path_type=Path), help="Record file (.nc)."
 )
+@click.option(
+    "--eval-samples",
+    default=32,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Draws of the hidden layer that the recorded accuracies average the read-out over "
+    "(1: one stochastic pass).",
+)
 @click.option("--list-goals", is_flag=True, help="List the goal presets and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train_command(
@@ -67,6 +75,7 @@ def train_command(
     seed,
     probe,
     output,
+    eval_samples,
     list_goals,
     quiet,
 ):
@@ -104,6 +113,7 @@ def train_command(
             record_probe=probe,
             progress=not quiet and sys.stderr.isatty(),
             data_path=None if data_path is None else str(data_path),
+            eval_samples=eval_samples,
         )
     except (ValueError, TypeError, FileNotFoundError) as err:
         raise InputError(str(err)) from None

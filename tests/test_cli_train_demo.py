@@ -38,6 +38,23 @@ def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
     assert summary["n_units"] == 10 and len(summary["epochs"]) == 3
 
 
+def test_train_eval_samples(tmp_path):
+    from infomorph.network import PREDICT_SAMPLES
+
+    run = tmp_path / "run.nc"
+    args = ["train", "--arch", "hidden", "--neurons", "8", "--epochs", "1", "--batch-size", "256"]
+    res = CliRunner().invoke(cli, [*args, "--probe", "0", "-o", str(run), "--quiet"])
+    assert res.exit_code == 0, res.output
+    hyper = json.loads(xr.open_dataset(run).attrs["hyperparameters"])
+    assert hyper["eval_samples"] == PREDICT_SAMPLES  # the command's default is the library's
+    run.unlink()
+    res = CliRunner().invoke(cli, [*args, "--eval-samples", "1", "-o", str(run), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(xr.open_dataset(run).attrs["hyperparameters"])["eval_samples"] == 1
+    res = CliRunner().invoke(cli, [*args, "--eval-samples", "0", "-o", str(run), "--quiet"])
+    assert res.exit_code == 2
+
+
 def test_train_bad_input(tmp_path):
     res = CliRunner().invoke(cli, ["train", "--epochs", "1"])
     assert res.exit_code == 2 and "-o/--output" in res.output
