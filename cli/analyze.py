@@ -229,7 +229,9 @@ def run_analysis(
     from pidtools.xarray import pid_dataset
 
     if estimator == "shuffle" and shuffles < 1:
-        raise InputError("--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 50)")
+        raise InputError(
+            "--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 50)"
+        )
     for opt, dest in (("-o", output), ("--plot", plot)):
         if dest is not None and not dest.parent.exists():
             raise InputError(f"{opt} {dest}: folder {dest.parent} does not exist; create it first")

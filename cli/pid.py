@@ -219,5 +219,7 @@ def _emit_comparison(p, source: str, normalize: bool, fmt: str) -> None:
     elif fmt == "csv":
         click.echo(table.to_csv().rstrip("\n"))
     else:
-        click.echo(f"{source}: atoms (bits) under every measure; last column: measures giving it a negative value")
+        click.echo(
+            f"{source}: atoms (bits) under every measure; last column: measures giving it a negative value"
+        )
         click.echo(table.to_string(float_format=lambda v: f"{v: .4f}"))

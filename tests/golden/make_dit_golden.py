@@ -310,7 +310,10 @@ def run_dit(measure, p, cache_outcomes=False):
     )
 
     if pointwise:
-        flat_index = {o: int(np.ravel_multi_index(idx, p.shape)) for o, idx in zip(outcomes, cells, strict=False)}
+        flat_index = {
+            o: int(np.ravel_multi_index(idx, p.shape))
+            for o, idx in zip(outcomes, cells, strict=False)
+        }
         size = p.size
 
         def to_flat(pw):
@@ -334,7 +337,9 @@ def run_dit(measure, p, cache_outcomes=False):
         for nd in nodes:
             lr = res["local_redundancy"][atom_label(nd)]
             g = reds[atom_label(nd)]
-            if g is not None and all(v is not None for v, q in zip(lr, p.ravel(), strict=False) if q > 0):
+            if g is not None and all(
+                v is not None for v, q in zip(lr, p.ravel(), strict=False) if q > 0
+            ):
                 m = sum(q * v for v, q in zip(lr, p.ravel(), strict=False) if q > 0)
                 if abs(m - g) > 1e-9:
                     raise AssertionError(f"local/global mismatch at {atom_label(nd)}: {m} vs {g}")
