@@ -9,7 +9,8 @@ Reports the median (and range) of the test accuracy over the seeds and writes a 
 Every trained model is evaluated after each epoch and reported at the epoch of its best
 validation accuracy (early stopping, the same rule for infomorphic networks and backprop); the
 test accuracy after the last epoch is reported too. Infomorphic networks with a hidden layer
-predict with the read-out averaged over 32 draws of the hidden layer (``PREDICT_SAMPLES``).
+predict with the hidden layer's expected outputs (mean field, the default of
+``InfomorphicNetwork.predict``).
 
 Example (long: hours for 100 epochs on Fashion-MNIST)::
 

@@ -55,11 +55,11 @@ from .output import InputError
 )
 @click.option(
     "--eval-samples",
-    default=32,
-    show_default=True,
+    default=None,
     type=click.IntRange(1),
-    help="Draws of the hidden layer that the recorded accuracies average the read-out over "
-    "(1: one stochastic pass).",
+    help="Recorded accuracies average the read-out over this many random draws of the hidden "
+    "layer (1: one stochastic pass). Default: the hidden layer passes on its expected output "
+    "(mean field).",
 )
 @click.option("--list-goals", is_flag=True, help="List the goal presets and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

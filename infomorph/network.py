@@ -20,11 +20,11 @@ At test time the context is zero. Information does not change when a neuron's ou
 flipped, so before the argmax every read-out neuron whose mean firing probability on the
 training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`).
 
-A hidden layer's output is a random +-1 sample, so the read-out's firing probability is a
-random variable. Predictions average it over ``n_samples`` draws of the hidden layer
-(:data:`PREDICT_SAMPLES` by default), an estimate of the network's expected output;
-``n_samples=1`` gives one stochastic pass. The hidden layer's drive is computed once per batch;
-only the sampling (and, with lateral connections, the second step) is repeated.
+A hidden layer's output is a random +-1 sample during training. For predictions, by default
+each hidden neuron passes on its expected output ``2 theta - 1`` instead (mean field: one
+deterministic pass); ``n_samples=k`` averages the read-out over ``k`` random draws of the
+hidden layer (``k = 1``: one stochastic pass, as in training). On Fashion-MNIST the mean-field
+accuracy matches the average over 64 draws (benchmarks/infomorph_results.md).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ __all__ = [
     "PREDICT_SAMPLES",
 ]
 
-#: Draws of the hidden layer that predictions average the read-out over.
-PREDICT_SAMPLES = 32
+#: Default of ``n_samples`` in predictions: ``None``, the mean-field pass.
+PREDICT_SAMPLES = None
 
 ARCHITECTURES = ("readout", "hidden")
 HIDDEN_CLASSES = ("three", "context", "lateral")
@@ -124,16 +124,17 @@ class InfomorphicNetwork:
         X: np.ndarray,
         random_state: int = 0,
         batch_size: int = 4096,
-        n_samples: int = PREDICT_SAMPLES,
+        n_samples: int | None = PREDICT_SAMPLES,
     ) -> np.ndarray:
         """Read-out firing probabilities ``theta`` (flip-corrected), shape (n, n_classes).
 
-        The context is zero. With a hidden layer, ``theta`` is averaged over ``n_samples``
+        The context is zero. A hidden layer passes on its expected output ``2 theta - 1``
+        (``n_samples=None``, mean field), or ``theta`` is averaged over ``n_samples`` random
         draws of the hidden outputs (1: a single stochastic pass), drawn with the fixed
         ``random_state`` so that predictions are reproducible.
         """
-        if not isinstance(n_samples, int | np.integer) or n_samples < 1:
-            raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
+        if n_samples is not None and (not isinstance(n_samples, int | np.integer) or n_samples < 1):
+            raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")
         X = np.asarray(X, dtype=np.float64)
         rng = np.random.default_rng(random_state)
         parts = []
@@ -142,8 +143,8 @@ class InfomorphicNetwork:
             parts.append(np.where(self.readout_flip, 1.0 - theta, theta))
         return np.concatenate(parts)
 
-    def _mean_readout(self, X: np.ndarray, rng: np.random.Generator, n_samples: int):
-        """Read-out ``theta`` at zero context, averaged over draws of the hidden layer."""
+    def _mean_readout(self, X: np.ndarray, rng: np.random.Generator, n_samples: int | None):
+        """Read-out ``theta`` at zero context: mean field, or averaged over hidden draws."""
         readout = self.layers["readout"]
         zeros = np.zeros((len(X), self.n_classes))
         if "hidden" not in self.layers:
@@ -157,6 +158,11 @@ class InfomorphicNetwork:
             inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
         first = hidden.forward(inputs)
         known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+        if n_samples is None:
+            theta = first.theta
+            if lateral:
+                theta = hidden.forward(dict(inputs, lateral=2.0 * theta - 1.0), known).theta
+            return readout.forward({"receptive": 2.0 * theta - 1.0, "context": zeros}).theta
         total = np.zeros((len(X), self.n_classes))
         for _ in range(n_samples):
             theta = first.theta
@@ -168,13 +174,17 @@ class InfomorphicNetwork:
         return total / n_samples
 
     def predict(
-        self, X: np.ndarray, random_state: int = 0, n_samples: int = PREDICT_SAMPLES
+        self, X: np.ndarray, random_state: int = 0, n_samples: int | None = PREDICT_SAMPLES
     ) -> np.ndarray:
         """Predicted class: argmax of the flip-corrected read-out ``theta``."""
         return self.predict_proba(X, random_state, n_samples=n_samples).argmax(axis=1)
 
     def accuracy(
-        self, X: np.ndarray, y: np.ndarray, random_state: int = 0, n_samples: int = PREDICT_SAMPLES
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        random_state: int = 0,
+        n_samples: int | None = PREDICT_SAMPLES,
     ) -> float:
         """Fraction of correct predictions."""
         return float(np.mean(self.predict(X, random_state, n_samples) == np.asarray(y)))

@@ -174,7 +174,7 @@ def fit(
     progress: bool = True,
     data_path: str | None = None,
     n_threads: int | None = 1,
-    eval_samples: int = PREDICT_SAMPLES,
+    eval_samples: int | None = PREDICT_SAMPLES,
     **hyperparameters,
 ) -> tuple[InfomorphicNetwork, xr.Dataset]:
     """Train an infomorphic network and record every neuron's atoms epoch by epoch.
@@ -212,8 +212,9 @@ def fit(
     n_threads : int or None
         numba and BLAS threads during training (default 1, the fastest measured setting on 2
         cores; see :func:`thread_limits`). ``None`` keeps the current settings.
-    eval_samples : int
-        Draws of the hidden layer that the recorded accuracies average the read-out over
+    eval_samples : int or None
+        How the recorded accuracies treat a hidden layer: ``None`` (default) passes on its
+        expected outputs (mean field), ``k`` averages the read-out over ``k`` random draws
         (:meth:`InfomorphicNetwork.predict_proba`); 1 records single stochastic passes.
     **hyperparameters
         Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
@@ -233,8 +234,10 @@ def fit(
         raise ValueError(f"batch_size must be an int >= 2, got {batch_size!r}")
     if not isinstance(record_probe, int | np.integer) or record_probe < 0:
         raise ValueError(f"record_probe must be an int >= 0, got {record_probe!r}")
-    if not isinstance(eval_samples, int | np.integer) or eval_samples < 1:
-        raise ValueError(f"eval_samples must be an int >= 1, got {eval_samples!r}")
+    if eval_samples is not None and (
+        not isinstance(eval_samples, int | np.integer) or eval_samples < 1
+    ):
+        raise ValueError(f"eval_samples must be None or an int >= 1, got {eval_samples!r}")
     goals = {"hidden_goal": goal, "readout_goal": readout_goal}
     if arch == "readout":
         goals = {"readout_goal": goal if goal is not None else readout_goal}
@@ -300,7 +303,7 @@ def fit(
         "n_hidden": int(n_hidden) if arch == "hidden" else 0,
         "hidden_classes": net.hidden_classes or "",
         "record_atoms": bool(record_atoms),
-        "eval_samples": int(eval_samples),
+        "eval_samples": "mean field" if eval_samples is None else int(eval_samples),
         **{k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)},
         **hyperparameters,
         "layers": {

@@ -46,7 +46,8 @@ def test_train_eval_samples(tmp_path):
     res = CliRunner().invoke(cli, [*args, "--probe", "0", "-o", str(run), "--quiet"])
     assert res.exit_code == 0, res.output
     hyper = json.loads(xr.open_dataset(run).attrs["hyperparameters"])
-    assert hyper["eval_samples"] == PREDICT_SAMPLES  # the command's default is the library's
+    assert PREDICT_SAMPLES is None  # the library's default: mean field
+    assert hyper["eval_samples"] == "mean field"  # the command's default is the library's
     run.unlink()
     res = CliRunner().invoke(cli, [*args, "--eval-samples", "1", "-o", str(run), "--quiet"])
     assert res.exit_code == 0, res.output

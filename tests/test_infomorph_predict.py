@@ -1,4 +1,4 @@
-"""Predictions of networks with a stochastic hidden layer: averages over hidden draws."""
+"""Predictions of networks with a stochastic hidden layer: mean field or hidden draws."""
 
 import json
 
@@ -68,12 +68,33 @@ def test_recorded_accuracy_uses_eval_samples(digits):
     assert json.loads(rec.attrs["hyperparameters"])["eval_samples"] == 4
     acc = float(rec.accuracy.sel(split="test").values[-1])
     assert acc == pytest.approx(net.accuracy(digits.X_test, digits.y_test, n_samples=4))
-    assert PREDICT_SAMPLES > 1
+
+
+def test_mean_field_passes_expected_hidden_outputs(hidden_net, digits):
+    """Default predictions: hidden neurons pass on 2 theta - 1 (the second step of a lateral
+    layer sees the first step's expectation too); no randomness."""
+    assert PREDICT_SAMPLES is None
+    X = digits.X_test[:200]
+    hidden, readout = hidden_net.layers["hidden"], hidden_net.layers["readout"]
+    zeros = np.zeros((len(X), 10))
+    inputs = {"receptive": X, "context": zeros}
+    if "lateral" in hidden.classes:
+        inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
+        first = hidden.forward(inputs)
+        inputs["lateral"] = 2.0 * first.theta - 1.0
+    theta = readout.forward(
+        {"receptive": 2.0 * hidden.forward(inputs).theta - 1.0, "context": zeros}
+    ).theta
+    expected = np.where(hidden_net.readout_flip, 1.0 - theta, theta)
+    np.testing.assert_allclose(hidden_net.predict_proba(X, random_state=3), expected, atol=1e-12)
+    np.testing.assert_array_equal(
+        hidden_net.predict_proba(X, random_state=3), hidden_net.predict_proba(X, random_state=4)
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5])
 def test_bad_sample_counts(hidden_net, digits, bad):
-    with pytest.raises(ValueError, match="n_samples must be an int >= 1"):
+    with pytest.raises(ValueError, match="n_samples must be None or an int >= 1"):
         hidden_net.predict_proba(digits.X_test[:5], n_samples=bad)
-    with pytest.raises(ValueError, match="eval_samples must be an int >= 1"):
+    with pytest.raises(ValueError, match="eval_samples must be None or an int >= 1"):
         fit(digits, epochs=1, progress=False, eval_samples=bad)
