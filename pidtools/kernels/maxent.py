@@ -36,6 +36,15 @@ def project_index(j, src_mask, dst_mask, shape, stride):
     return r
 
 
+@jit(inline=True)
+def constraint_sums(values, n_q, cidx, c, out):
+    """``out[e] = sum(values[i] for cells i whose entry of constraint c is e)``."""
+    for i in range(n_q):
+        out[cidx[i, c]] = 0.0
+    for i in range(n_q):
+        out[cidx[i, c]] += values[i]
+
+
 @jit
 def maxent_cells(
     shape, size, off_s, off_ts, stride, buf_s, buf_ts, sets, n_sets, allowed,
@@ -91,10 +100,7 @@ def ipf(q, n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, tol, max_cycles):
         for c in range(n_con):
             tb = buf_s if c == 0 else buf_ts
             cb = cur_s if c == 0 else cur_ts
-            for i in range(n_q):
-                cb[cidx[i, c]] = 0.0
-            for i in range(n_q):
-                cb[cidx[i, c]] += q[i]
+            constraint_sums(q, n_q, cidx, c, cb)
             for i in range(n_q):
                 e = cidx[i, c]
                 dev = max(dev, abs(cb[e] - tb[e]))
@@ -132,12 +138,8 @@ def drop_forced_zeros(n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux
             tb = buf_s if c == 0 else buf_ts
             su = cur_s if c == 0 else cur_ts
             sl = aux_s if c == 0 else aux_ts
-            for i in range(n_q):
-                su[cidx[i, c]] = 0.0
-                sl[cidx[i, c]] = 0.0
-            for i in range(n_q):
-                su[cidx[i, c]] += hi[i]
-                sl[cidx[i, c]] += lo[i]
+            constraint_sums(hi, n_q, cidx, c, su)
+            constraint_sums(lo, n_q, cidx, c, sl)
             for i in range(n_q):
                 e = cidx[i, c]
                 m = tb[e]
@@ -160,10 +162,7 @@ def drop_forced_zeros(n_q, cidx, n_con, buf_s, buf_ts, cur_s, cur_ts, aux_s, aux
     for c in range(n_con):
         tb = buf_s if c == 0 else buf_ts
         su = cur_s if c == 0 else cur_ts
-        for i in range(n_q):
-            su[cidx[i, c]] = 0.0
-        for i in range(n_q):
-            su[cidx[i, c]] += hi[i]
+        constraint_sums(hi, n_q, cidx, c, su)
         for i in range(n_q):
             e = cidx[i, c]
             if su[e] < (1.0 - 1e-9) * tb[e]:
