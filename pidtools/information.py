@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels._jit import n_chunks
 from .kernels.info import entropies
 
 
@@ -27,6 +28,6 @@ def information_terms(P: np.ndarray, n_sources: int) -> dict[str, np.ndarray]:
     flat = np.ascontiguousarray(P, dtype=np.float64).reshape(-1, int(np.prod(pmf_shape)))
     h_t = np.empty(flat.shape[0])
     h_res = np.empty(flat.shape[0])
-    entropies(flat, pmf_shape[0], h_t, h_res)
+    entropies(flat.size, flat, pmf_shape[0], n_chunks(flat.shape[0]), h_t, h_res)
     h_t, h_res = h_t.reshape(batch_shape), h_res.reshape(batch_shape)
     return {"entropy": h_t, "h_res": h_res, "mi": h_t - h_res}

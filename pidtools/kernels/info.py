@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
-from ._jit import jit
+from ._jit import batch_kernel, jit
+from ._math import log2_inplace
+from .dense import dot, row_sum
 
 
 @jit
@@ -27,29 +30,39 @@ def scan_pmfs(P, totals):
     return bad, low
 
 
-@jit
-def entropies(P, n_target, h_t, h_res):
-    """``H(T)`` and ``H(T | S)`` (bits) of normalised flat pmfs whose first axis is T."""
-    n_src = P.shape[1] // n_target
-    pt = np.empty(n_target)
-    for b in range(P.shape[0]):
-        joint = 0.0
-        for t in range(n_target):
-            pt[t] = 0.0
-        src = 0.0
-        for s in range(n_src):
-            ps = 0.0
+@batch_kernel
+def entropies(P, n_target, n_chunks, h_t, h_res):
+    """``H(T)`` and ``H(T | S)`` (bits) of normalised flat pmfs whose first axis is T.
+
+    Logarithms of whole rows at once (vectorised), zero cells counted as ``0 log 0 = 0``.
+    """
+    n_batch, n_cells = P.shape
+    n_src = n_cells // n_target
+    for ch in prange(n_chunks):
+        lo = ch * n_batch // n_chunks
+        hi = (ch + 1) * n_batch // n_chunks
+        lg = np.empty(n_cells)
+        ps = np.empty(n_src)
+        pt = np.empty(n_target)
+        for b in range(lo, hi):
+            p = P[b]
+            for c in range(n_cells):
+                lg[c] = p[c] if p[c] > 0.0 else 1.0
+            log2_inplace(lg, n_cells)
+            joint = -dot(p, lg, n_cells)
+            ps[:] = p[:n_src]
+            for t in range(1, n_target):
+                row = p[t * n_src : (t + 1) * n_src]
+                for s in range(n_src):
+                    ps[s] += row[s]
+            for s in range(n_src):
+                lg[s] = ps[s] if ps[s] > 0.0 else 1.0
+            log2_inplace(lg, n_src)
+            src = -dot(ps, lg, n_src)
+            ht = 0.0
             for t in range(n_target):
-                v = P[b, t * n_src + s]
-                if v > 0.0:
-                    ps += v
-                    pt[t] += v
-                    joint -= v * math.log2(v)
-            if ps > 0.0:
-                src -= ps * math.log2(ps)
-        ht = 0.0
-        for t in range(n_target):
-            if pt[t] > 0.0:
-                ht -= pt[t] * math.log2(pt[t])
-        h_t[b] = ht
-        h_res[b] = joint - src
+                pt[t] = row_sum(p, t * n_src, n_src)
+                if pt[t] > 0.0:
+                    ht -= pt[t] * math.log2(pt[t])
+            h_t[b] = ht
+            h_res[b] = joint - src
