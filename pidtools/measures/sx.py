@@ -86,7 +86,8 @@ def sx_redundancy_gradient(
 
     Without ``all_cells`` only the support cells are computed; the rest of the result is zero.
     """
-    grad = np.zeros((P.shape[0], int(np.prod(P.shape[1:]))))
+    grad = np.empty((P.shape[0], int(np.prod(P.shape[1:]))))
+    grad.fill(0.0)  # touch the pages here: page faults in the parallel kernel contend
     weights = np.ascontiguousarray(node_weights, dtype=np.float64)
     sx_gradient(P.size, *_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
     return grad.reshape(P.shape)
