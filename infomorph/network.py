@@ -101,23 +101,29 @@ class InfomorphicNetwork:
         x_r = X
         if "hidden" in self.layers:
             hidden = self.layers["hidden"]
-            inputs = {"receptive": X}
-            if "context" in hidden.classes:
-                inputs["context"] = context
+            inputs, state, known = self._hidden_first_step(X, context)
             if "lateral" in hidden.classes:
-                inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
-                first = hidden.forward(inputs)
-                inputs = dict(inputs, lateral=_sample(first.theta, rng))
-                known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+                inputs = dict(inputs, lateral=_sample(state.theta, rng))
                 state = hidden.forward(inputs, known)
-            else:
-                state = hidden.forward(inputs)
             out["hidden"] = (inputs, state)
             x_r = _sample(state.theta, rng)
         readout = self.layers["readout"]
         inputs = {"receptive": x_r, "context": context}
         out["readout"] = (inputs, readout.forward(inputs))
         return out
+
+    def _hidden_first_step(self, X: np.ndarray, context: np.ndarray):
+        """The hidden layer's inputs (lateral input zero), its state on them, and the
+        aggregates that a lateral layer's second step reuses."""
+        hidden = self.layers["hidden"]
+        inputs = {"receptive": X}
+        if "context" in hidden.classes:
+            inputs["context"] = context
+        if "lateral" in hidden.classes:
+            inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
+        first = hidden.forward(inputs)
+        known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+        return inputs, first, known
 
     def predict_proba(
         self,
@@ -150,14 +156,8 @@ class InfomorphicNetwork:
         if "hidden" not in self.layers:
             return readout.forward({"receptive": X, "context": zeros}).theta
         hidden = self.layers["hidden"]
-        inputs = {"receptive": X}
-        if "context" in hidden.classes:
-            inputs["context"] = zeros
         lateral = "lateral" in hidden.classes
-        if lateral:
-            inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
-        first = hidden.forward(inputs)
-        known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
+        inputs, first, known = self._hidden_first_step(X, zeros)
         if n_samples is None:
             theta = first.theta
             if lateral:
