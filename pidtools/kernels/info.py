@@ -30,6 +30,15 @@ def scan_pmfs(P, totals):
     return bad, low
 
 
+@jit
+def _entropy(x, n, scratch):
+    """``-sum(x[:n] log2 x[:n])`` with ``0 log 0 = 0``; ``scratch`` holds at least ``n`` values."""
+    for c in range(n):
+        scratch[c] = x[c] if x[c] > 0.0 else 1.0
+    log2_inplace(scratch, n)
+    return -dot(x, scratch, n)
+
+
 @batch_kernel
 def entropies(P, n_target, n_chunks, h_t, h_res):
     """``H(T)`` and ``H(T | S)`` (bits) of normalised flat pmfs whose first axis is T.
@@ -46,19 +55,13 @@ def entropies(P, n_target, n_chunks, h_t, h_res):
         pt = np.empty(n_target)
         for b in range(lo, hi):
             p = P[b]
-            for c in range(n_cells):
-                lg[c] = p[c] if p[c] > 0.0 else 1.0
-            log2_inplace(lg, n_cells)
-            joint = -dot(p, lg, n_cells)
+            joint = _entropy(p, n_cells, lg)
             ps[:] = p[:n_src]
             for t in range(1, n_target):
                 row = p[t * n_src : (t + 1) * n_src]
                 for s in range(n_src):
                     ps[s] += row[s]
-            for s in range(n_src):
-                lg[s] = ps[s] if ps[s] > 0.0 else 1.0
-            log2_inplace(lg, n_src)
-            src = -dot(ps, lg, n_src)
+            src = _entropy(ps, n_src, lg)
             ht = 0.0
             for t in range(n_target):
                 pt[t] = row_sum(p, t * n_src, n_src)

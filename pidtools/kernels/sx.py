@@ -29,7 +29,7 @@ def _support_size(p):
     return nnz
 
 
-@jit(inline=True)
+@jit
 def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B):
     """Node ``a`` on the grid of its union mask ``M``, from dense marginals.
 
@@ -61,7 +61,7 @@ def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B):
     return big, A[:n_grid], B[:g_size]
 
 
-@jit(inline=True)
+@jit
 def _dense_ratio(big, shape, size, off_ts, d_ts, A, B, R):
     """``R = A / (B P(T))`` on the grid of mask ``big`` (1 where ``P(T, S_big)`` is 0)."""
     g_size = ix(size[big])
@@ -191,9 +191,10 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
     set to zero by the dense path).
 
     Dense path (``all_cells``, or at least ``dense_min`` non-zero cells): with
-    ``Q = weights[a] p / A`` and ``Q' = weights[a] p / B`` on node ``a``'s grid, ``dG/dp(x) = sum_a weights[a] log-term(x)
-    + sum_m [H_m(t, s_m) - H'_m(s_m)] / ln 2 - sum_a weights[a] / ln 2``, where ``H_m`` (``H'_m``)
-    accumulates ``coef[a, m]`` times the marginal of ``Q`` (``Q'``) on the grid of mask ``m``.
+    ``Q = weights[a] p / A`` and ``Q' = weights[a] p / B`` on node ``a``'s grid,
+    ``dG/dp(x) = sum_a weights[a] log-term(x) + sum_m [H_m(t, s_m) - H'_m(s_m)] / ln 2
+    - sum_a weights[a] / ln 2``, where ``H_m`` (``H'_m``) accumulates ``coef[a, m]`` times the
+    marginal of ``Q`` (``Q'``) on the grid of mask ``m``.
     """
     shape, size, off_s, off_ts, stride, len_s, len_ts = geo
     ptr, cmask, cval = coef
@@ -252,11 +253,10 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                             i = t * g_u + g
                             R[i] = Aa[i] / (Ba[g] * pt)
                     log2_inplace(R, n_grid)
-                    h0 = ix(off_ts[big])
+                    p0 = ix(off_ts[big])  # P(T, S_big) in d_ts, its gradient terms in h_ts
                     for i in range(ix(n_grid)):
-                        h_ts[h0 + i] += c_a * R[i]
+                        h_ts[p0 + i] += c_a * R[i]
                     # weights[a] p / A and weights[a] p / B, marginalised onto every mask of a
-                    p0 = ix(off_ts[big])
                     for i in range(ix(n_grid)):
                         pm = d_ts[p0 + i]
                         R[i] = c_a * pm / Aa[i] if pm > 0.0 else 0.0
