@@ -1,0 +1,28 @@
+"""The accuracy benchmark script runs end to end on a tiny budget and writes its JSON table."""
+
+import importlib
+import json
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
+    # importable by name: the worker processes (spawned) import the script's functions
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_infomorph")
+    out = tmp_path / "acc.json"
+    args = ["--datasets", "digits", "--digits-epochs", "2", "--seeds", "0", "1", "--jobs", "2"]
+    bench.main([*args, "--n-hidden", "8", "--json", str(out), "--out", str(tmp_path / "a.md")])
+    rows = json.loads(out.read_text())["digits"]
+    assert len(rows) == 5
+    for name, row in rows.items():
+        assert row["seeds"] == [0, 1]
+        assert len(row["test_accuracy"]) == 2
+        assert all(0.0 <= a <= 1.0 for a in row["test_accuracy"])
+        trained = not name.startswith("logistic")
+        assert all((1 <= e <= 2) if trained else e == 0 for e in row["best_validation_epoch"])
+    # logistic regression is deterministic: both seeds agree, and it is far above chance
+    assert len(set(rows["logistic regression (lbfgs, 200 iterations)"]["test_accuracy"])) == 1
+    assert rows["logistic regression (lbfgs, 200 iterations)"]["median"] > 0.9
+    assert "| infomorphic read-out only |" in (tmp_path / "a.md").read_text()
