@@ -12,6 +12,12 @@ pattern and iterates ``s_i <- sign(w_ii) sign(c_i(s))`` synchronously until a fi
 factor ``sign(w_ii)`` undoes a neuron's sign convention (information does not see it).
 Binning: 20 equal bins on ``[-1, 1]`` after division by the batch maximum, per source.
 
+Limitation: a bit that has the same value in every stored pattern carries no information, so
+the redundancy goal gives its neuron no gradient at all and the neuron's field keeps its random
+initial sign; recall of every pattern then fails at that bit. With ``P`` random patterns each
+bit is constant with probability ``2**(1 - P)`` (1/8 for 4 patterns), which is why small loads
+(``P / N = 0.1`` with ``N = 40``) recall worse than larger ones.
+
 References
 ----------
 The associative-memory setting of the infomorphic framework (redundancy between pattern and

@@ -1,6 +1,7 @@
 """The infomorphic associative memory stores patterns beyond the Hebbian capacity."""
 
 import numpy as np
+import pytest
 
 from infomorph.memory import AssociativeMemory, SumActivation, hebbian_weights, recall, recall_rate
 
@@ -35,3 +36,20 @@ def test_sum_activation_derivatives():
     np.testing.assert_array_equal(a, [3.0, 2.0])
     np.testing.assert_array_equal(dr, [2.0, 2.0])
     np.testing.assert_array_equal(dc, [2.0, 2.0])
+
+
+def test_a_bit_constant_over_all_patterns_gets_no_gradient():
+    # A constant source carries no information, so the redundancy goal cannot train the neuron
+    # of a bit that is the same in every stored pattern (the documented failure at low load).
+    rng = np.random.default_rng(0)
+    patterns = rng.choice([-1.0, 1.0], (4, 12))
+    patterns[:, 0] = 1.0
+    memory = AssociativeMemory(12, random_state=0)
+    clean = patterns[rng.integers(0, 4, 256)]
+    noisy = np.where(rng.random(clean.shape) < 0.1, -clean, clean)
+    inputs = {"pattern": clean, "field": noisy}
+    grads, _ = memory.layer.goal_gradient(inputs, memory.layer.forward(inputs))
+    np.testing.assert_allclose(grads["field.weight"][0], 0.0, atol=1e-12)
+    assert grads["field.bias"][0] == pytest.approx(0.0, abs=1e-12)
+    varying = ~np.all(patterns == patterns[0], axis=0)
+    assert np.all(np.abs(grads["field.weight"][varying]).sum(axis=1) > 1e-6)
