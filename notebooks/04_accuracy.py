@@ -14,8 +14,8 @@
 # # Accuracy: infomorphic networks against logistic regression and backprop
 #
 # Test accuracy (median over seeds, bars: min–max) on Fashion-MNIST and the bundled digits, at
-# each model's best-validation epoch of 100 (digits: backprop 300); hidden layers predict with
-# their expected outputs (mean field). The full version reads `benchmarks/infomorph_accuracy.json`, written by
+# each model's best-validation epoch within one budget for every trained model (200 epochs;
+# digits 300); hidden layers predict with their expected outputs (mean field). The full version reads `benchmarks/infomorph_accuracy.json`, written by
 # `python benchmarks/bench_infomorph.py --json benchmarks/infomorph_accuracy.json ...` (see the
 # README for the exact command); `FAST=1` trains every model briefly on digits instead.
 # Black ticks: the authors' PyTorch code on Fashion-MNIST on the same kind of machine
