@@ -25,16 +25,19 @@ Example (about 50 minutes on 2 cores)::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 
+from infomorph._io import atomic_write
 from infomorph.baselines import fit_mlp, logistic_regression
-from infomorph.data import load
+from infomorph.data import DATASETS, load
 from infomorph.train import fit, thread_limits
 
 MODELS = {
@@ -61,12 +64,18 @@ def _backprop_name(n_hidden: int) -> str:
     return f"backprop, same architecture ({n_hidden} sigmoid hidden)"
 
 
+@functools.cache
+def _data(dataset: str):
+    """The data set, loaded once per worker process."""
+    return load(dataset)
+
+
 def _one_run(dataset: str, name: str, seed: int, epochs: int, batch_size: int, n_hidden: int):
     """Train and evaluate one model with one seed on one numba and one BLAS thread.
 
     Returns ``((early-stopped test, last-epoch test, best epoch), seconds)``.
     """
-    data = load(dataset)
+    data = _data(dataset)
     t = time.perf_counter()
     if name in MODELS:
         _, rec = fit(
@@ -132,21 +141,52 @@ def table(dataset: str, rows, seeds) -> str:
     return "\n".join(lines) + "\n"
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an int >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1, got {text!r}")
+    return value
+
+
+def _writable(parser: argparse.ArgumentParser, option: str, path: Path | None) -> None:
+    """Fail before hours of training if ``path``'s folder does not exist or is not writable."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        parser.error(
+            f"{option} {path}: folder {folder} does not exist or is not writable; "
+            "create it or choose another path"
+        )
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datasets", nargs="+", default=["fashion-mnist", "digits"])
-    ap.add_argument("--epochs", type=int, default=200, help="epoch budget of every trained model")
-    ap.add_argument("--digits-epochs", type=int, default=300, help="epoch budget on digits")
+    ap.add_argument("--datasets", nargs="+", choices=DATASETS, default=["fashion-mnist", "digits"])
+    ap.add_argument(
+        "--epochs", type=positive_int, default=200, help="epoch budget of every trained model"
+    )
+    ap.add_argument(
+        "--digits-epochs", type=positive_int, default=300, help="epoch budget on digits"
+    )
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--batch-size", type=int, default=1024)
-    ap.add_argument("--digits-batch-size", type=int, default=128)
-    ap.add_argument("--n-hidden", type=int, default=100)
-    ap.add_argument("--jobs", type=int, default=2, help="runs at a time (each on one thread)")
+    ap.add_argument("--batch-size", type=positive_int, default=1024)
+    ap.add_argument("--digits-batch-size", type=positive_int, default=128)
+    ap.add_argument("--n-hidden", type=positive_int, default=100)
+    ap.add_argument(
+        "--jobs", type=positive_int, default=2, help="runs at a time (each on one thread)"
+    )
     ap.add_argument("--out", type=Path, default=None, help="markdown file to (re)write")
     ap.add_argument(
         "--json", type=Path, default=None, help="JSON file of every accuracy (notebook 4 reads it)"
     )
     args = ap.parse_args(argv)
+    _writable(ap, "--out", args.out)
+    _writable(ap, "--json", args.json)
     parts, results = [], {}
     for ds in args.datasets:
         digits = ds == "digits"
@@ -167,12 +207,12 @@ def main(argv=None):
             for name, (runs, what, secs) in rows.items()
         }
         if args.json is not None:
-            args.json.write_text(json.dumps(results, indent=2))
+            text = json.dumps(results, indent=2)
+            atomic_write(args.json, lambda tmp, text=text: Path(tmp).write_text(text))
         print(parts[-1], flush=True)
         if args.out is not None:
-            args.out.write_text(
-                "## Accuracy (benchmarks/bench_infomorph.py)\n\n" + "\n".join(parts)
-            )
+            text = "## Accuracy (benchmarks/bench_infomorph.py)\n\n" + "\n".join(parts)
+            atomic_write(args.out, lambda tmp, text=text: Path(tmp).write_text(text))
 
 
 if __name__ == "__main__":

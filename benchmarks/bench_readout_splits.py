@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from bench_infomorph import positive_int
 
 from infomorph.baselines import logistic_regression
 from infomorph.data import load
@@ -66,11 +67,13 @@ def run(splits: int, epochs: int, batch_size: int, readout_lr: float) -> np.ndar
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--splits", type=int, default=10)
-    ap.add_argument("--epochs", type=int, default=100)
-    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--splits", type=positive_int, default=10)
+    ap.add_argument("--epochs", type=positive_int, default=100)
+    ap.add_argument("--batch-size", type=positive_int, default=128)
     ap.add_argument("--readout-lr", type=float, default=0.003)
     args = ap.parse_args(argv)
+    if not args.readout_lr > 0:
+        ap.error(f"--readout-lr must be > 0, got {args.readout_lr}")
     rows = run(args.splits, args.epochs, args.batch_size, args.readout_lr)
     print(
         f"\n{args.splits} splits, {args.epochs} epochs, batch {args.batch_size}, "

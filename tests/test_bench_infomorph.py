@@ -4,6 +4,8 @@ import importlib
 import json
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -26,3 +28,19 @@ def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
     assert len(set(rows["logistic regression (lbfgs, 200 iterations)"]["test_accuracy"])) == 1
     assert rows["logistic regression (lbfgs, 200 iterations)"]["median"] > 0.9
     assert "| infomorphic read-out only |" in (tmp_path / "a.md").read_text()
+
+
+def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_infomorph")
+    missing = tmp_path / "no-such-folder" / "acc.json"
+    for args, message in (
+        (["--jobs", "0"], "--jobs: must be an int >= 1"),
+        (["--epochs", "x"], "--epochs: must be an int >= 1"),
+        (["--json", str(missing)], "does not exist or is not writable"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            bench.main(["--datasets", "digits", *args])
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
