@@ -31,7 +31,8 @@ from infomorph.train import fit
 
 def _saturated_errors(net, X: np.ndarray, y: np.ndarray) -> tuple[int, int]:
     """(misclassified samples, those whose own-class neuron has theta (1 - theta) < 0.01)."""
-    theta = net.layers["readout"].forward({"receptive": X, "context": np.zeros((len(X), 10))}).theta
+    zeros = np.zeros((len(X), net.n_classes))
+    theta = net.layers["readout"].forward({"receptive": X, "context": zeros}).theta
     wrong = net.predict(X) != y
     own = theta[np.arange(len(y)), y]
     return int(wrong.sum()), int((wrong & (own * (1.0 - own) < 0.01)).sum())
