@@ -75,6 +75,14 @@ class InfomorphicLayer:
         (the read-out's one-to-one label context).
     lr, weight_decay : float
         Adam learning rate and L2 weight decay (added to the gradient) of this layer.
+    wrong_side_slope : float
+        Not in the papers; 0 (the default) keeps the exact gradient of the goal. For a sample
+        whose output is on the wrong side of its context, the sigmoid slope ``theta (1 - theta)``
+        in the chain rule is raised to at least this value (at most 1/4, the slope at 0), so a
+        confidently wrong neuron keeps learning. Wrong side: ``theta >= 1/2`` while the context
+        aggregate is below its batch mean, or the reverse; a neuron whose ``theta`` falls with its
+        context in the batch (information does not fix the sign) has the reverse convention.
+        Needs a ``"context"`` input class; meant for the read-out, whose context is its label bit.
     rng : numpy.random.Generator
         Initialisation: weights and biases uniform in ``+-1/sqrt(input_size)``.
     """
@@ -91,6 +99,7 @@ class InfomorphicLayer:
         fixed: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
         lr: float = 0.002,
         weight_decay: float = 0.0,
+        wrong_side_slope: float = 0.0,
         rng: np.random.Generator,
     ):
         if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
@@ -109,6 +118,17 @@ class InfomorphicLayer:
         self.goal = resolve_goal(goal, self.n_sources)
         self.node_weights, self.weight_res = goal_node_weights(self.goal, self.n_sources)
         self.lr, self.weight_decay = float(lr), float(weight_decay)
+        if not 0.0 <= wrong_side_slope <= 0.25:
+            raise ValueError(
+                f"wrong_side_slope must be in [0, 0.25] (0 = exact goal gradient, 0.25 = the "
+                f"sigmoid's largest slope), got {wrong_side_slope!r}"
+            )
+        if wrong_side_slope > 0 and "context" not in self.classes:
+            raise ValueError(
+                "wrong_side_slope > 0 needs a 'context' input class to tell the wrong side; "
+                f"this layer has {self.classes}: use 0"
+            )
+        self.wrong_side_slope = float(wrong_side_slope)
         self.masks = {k: np.asarray(v, dtype=np.float64) for k, v in (masks or {}).items()}
         self.fixed = dict(fixed or {})
         self.params: dict[str, np.ndarray] = {}
@@ -188,6 +208,17 @@ class InfomorphicLayer:
         goal = atoms @ gamma + self.goal.get("H_res", 0.0) * h_res
         return LayerInformation(lat.labels, atoms, goal, h_y, h_y - h_res, h_res)
 
+    def _slope(self, state: LayerState) -> np.ndarray:
+        """``d theta / dA = theta (1 - theta)``, raised on the wrong side (``wrong_side_slope``)."""
+        th = state.theta
+        slope = th * (1.0 - th)
+        if self.wrong_side_slope == 0.0:
+            return slope
+        dc = state.aggregates["context"] - state.aggregates["context"].mean(axis=0)
+        sign = np.sign(((th - th.mean(axis=0)) * dc).sum(axis=0))
+        wrong = sign * dc * (th - 0.5) < 0
+        return np.where(wrong, np.maximum(slope, self.wrong_side_slope), slope)
+
     def goal_gradient(
         self,
         inputs: Mapping[str, np.ndarray],
@@ -205,8 +236,7 @@ class InfomorphicLayer:
         ).reshape(self.n_neurons, 2 * self.n_cells)
         d_theta = np.empty_like(state.theta)
         kernels.theta_gradient(grad_p, cells, self.n_cells, d_theta)
-        th = state.theta
-        d_a = d_theta * th * (1.0 - th) * (np.abs(state.activation) < A_CLIP)
+        d_a = d_theta * self._slope(state) * (np.abs(state.activation) < A_CLIP)
         grads = {}
         for name, d_agg in zip(self.classes, state.derivatives, strict=True):
             if name in self.fixed:

@@ -57,6 +57,7 @@ DEFAULTS = {
     "hidden_weight_decay": 3.5e-4,
     "readout_lr": 0.003,
     "readout_weight_decay": 1.5e-4,
+    "readout_wrong_side_slope": 0.0,  # not in the papers: see InfomorphicLayer
     "hidden_goal": {
         "three": "trivariate_optimized",
         "context": "context_heuristic",
@@ -208,6 +209,7 @@ def build_network(
     hidden_weight_decay: float = DEFAULTS["hidden_weight_decay"],
     readout_lr: float = DEFAULTS["readout_lr"],
     readout_weight_decay: float = DEFAULTS["readout_weight_decay"],
+    readout_wrong_side_slope: float = DEFAULTS["readout_wrong_side_slope"],
     k1_hidden: float = DEFAULTS["k1_hidden"],
     n_bins: int = DEFAULTS["n_bins"],
     random_state: int | None = 0,
@@ -260,6 +262,7 @@ def build_network(
         fixed={"context": (np.eye(n_classes), np.zeros(n_classes))},
         lr=readout_lr,
         weight_decay=readout_weight_decay,
+        wrong_side_slope=readout_wrong_side_slope,
         rng=rng,
     )
     return InfomorphicNetwork(layers, hidden_classes if arch == "hidden" else None, n_classes)

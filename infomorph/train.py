@@ -218,8 +218,8 @@ def fit(
         (:meth:`InfomorphicNetwork.predict_proba`); 1 records single stochastic passes.
     **hyperparameters
         Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
-        ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``, ``k1_hidden``,
-        ``n_bins``).
+        ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``,
+        ``readout_wrong_side_slope`` (not in the papers), ``k1_hidden``, ``n_bins``).
 
     Returns
     -------
@@ -310,6 +310,7 @@ def fit(
             k: {
                 "lr": lay.lr,
                 "weight_decay": lay.weight_decay,
+                "wrong_side_slope": lay.wrong_side_slope,
                 "binning": vars(lay.binning),
                 "activation": vars(lay.activation),
             }

@@ -1,4 +1,4 @@
-"""Shared helpers for comparing with dit."""
+"""Shared helpers for comparing with dit, and the digits data set as a fixture."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from infomorph.data import load
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -26,3 +28,9 @@ def golden_cases(measure: str) -> list[dict]:
     for case in data["cases"]:
         case["pmf"] = np.asarray(case["p"], dtype=float).reshape(case["shape"])
     return data["cases"]
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's bundled digits with the default splits (:func:`infomorph.data.load`)."""
+    return load("digits")

@@ -5,14 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from infomorph.data import load
 from infomorph.network import PREDICT_SAMPLES
 from infomorph.train import fit
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load("digits")
 
 
 @pytest.fixture(scope="module", params=["three", "lateral"])

@@ -4,14 +4,8 @@ import numpy as np
 import pytest
 
 from infomorph.baselines import BackpropMLP, fit_mlp, logistic_regression
-from infomorph.data import load
 from infomorph.goals import PRESETS, resolve_goal
 from infomorph.train import Adam, fit, thread_limits
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load("digits")
 
 
 @pytest.fixture(scope="module")
