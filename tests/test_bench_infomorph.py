@@ -1,4 +1,4 @@
-"""The accuracy benchmark script runs end to end on a tiny budget and writes its JSON table."""
+"""The accuracy benchmark scripts run end to end on a tiny budget and reject bad arguments."""
 
 import importlib
 import json
@@ -17,7 +17,7 @@ def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
     args = ["--datasets", "digits", "--digits-epochs", "2", "--seeds", "0", "1", "--jobs", "2"]
     bench.main([*args, "--n-hidden", "8", "--json", str(out), "--out", str(tmp_path / "a.md")])
     rows = json.loads(out.read_text())["digits"]
-    assert len(rows) == 5
+    assert len(rows) == 6
     for name, row in rows.items():
         assert row["seeds"] == [0, 1]
         assert len(row["test_accuracy"]) == 2
@@ -28,6 +28,12 @@ def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
     assert len(set(rows["logistic regression (lbfgs, 200 iterations)"]["test_accuracy"])) == 1
     assert rows["logistic regression (lbfgs, 200 iterations)"]["median"] > 0.9
     assert "| infomorphic read-out only |" in (tmp_path / "a.md").read_text()
+    # --models picks rows, in table order whatever the order given
+    bench.main([*args, "--models", "logistic", "readout", "--json", str(out)])
+    assert list(json.loads(out.read_text())["digits"]) == [
+        "infomorphic read-out only",
+        "logistic regression (lbfgs, 200 iterations)",
+    ]
 
 
 def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monkeypatch, capsys):
@@ -37,6 +43,7 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
     for args, message in (
         (["--jobs", "0"], "--jobs: must be an int >= 1"),
         (["--epochs", "x"], "--epochs: must be an int >= 1"),
+        (["--models", "mlp"], "--models: invalid choice: 'mlp'"),
         (["--json", str(missing)], "does not exist or is not writable"),
     ):
         with pytest.raises(SystemExit) as exit_info:
@@ -44,3 +51,22 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_readout_splits_benchmark_pairs_both_readouts(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_readout_splits")
+    bench.main(["--splits", "2", "--epochs", "3"])
+    out = capsys.readouterr().out
+    assert out.count("split ") >= 2 and "split 1: logistic" in out
+    assert "| papers' (exact gradient) |" in out and "| wrong-side slope 0.25 |" in out
+    assert "wrong-side slope minus papers' read-out" in out
+    for args, message in (
+        (["--splits", "1"], "--splits must be >= 2"),
+        (["--wrong-side-slope", "0.3"], "--wrong-side-slope must be in (0, 0.25]"),
+        (["--readout-lr", "0"], "--readout-lr must be > 0"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            bench.main(args)
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
