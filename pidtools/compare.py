@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_pmf_array
-from .core import _is_dit, from_dit, pid
+from .core import _from_dit_or_array, pid
 from .measures import REGISTRY, get_measure
 
 __all__ = ["compare"]
@@ -79,14 +79,7 @@ def compare(
     >>> round(float(table.loc["{1}{2}", "min"]), 4)
     0.3113
     """
-    if _is_dit(p):
-        p = from_dit(p, sources=sources, target=target)
-        n_sources = None
-    elif sources is not None or target is not None:
-        raise TypeError(
-            "sources= and target= apply to dit.Distribution input only; arrays use axis "
-            "order (T, S1..Sn)"
-        )
+    p, n_sources = _from_dit_or_array(p, sources, target, n_sources)
     if not isinstance(tol, int | float) or isinstance(tol, bool) or not tol >= 0:
         raise ValueError(f"tol must be a number >= 0 (bits), got {tol!r}")
     arr, n = as_pmf_array(p, n_sources, normalize)

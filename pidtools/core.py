@@ -182,6 +182,19 @@ def _is_dit(p: Any) -> bool:
     return type(p).__module__.startswith("dit.") and hasattr(p, "outcome_length")
 
 
+def _from_dit_or_array(p: Any, sources, target, n_sources: int | None):
+    """``(p, n_sources)``: a dit Distribution converted to an array (its sources given by
+    ``sources``/``target``), an array passed through; ``sources``/``target`` with an array fail."""
+    if _is_dit(p):
+        return from_dit(p, sources=sources, target=target), None
+    if sources is not None or target is not None:
+        raise TypeError(
+            "sources= and target= apply to dit.Distribution input only; arrays use axis order "
+            "(T, S1..Sn)"
+        )
+    return p, n_sources
+
+
 def pid(
     p: Any,
     measure: str = "sx",
@@ -220,13 +233,7 @@ def pid(
     >>> round(pid(xor).syn, 4)
     0.415
     """
-    if _is_dit(p):
-        p = from_dit(p, sources=sources, target=target)
-        n_sources = None
-    elif sources is not None or target is not None:
-        raise TypeError(
-            "sources= and target= apply to dit.Distribution input only; arrays use axis order (T, S1..Sn)"
-        )
+    p, n_sources = _from_dit_or_array(p, sources, target, n_sources)
     arr, n = as_pmf_array(p, n_sources, normalize)
     if isinstance(measure, str) and measure.startswith("dit:"):
         from .measures.dit_adapter import dit_redundancy

@@ -127,6 +127,11 @@ def test_dit_distribution_input():
     assert_atoms_close(res0, GOLDEN["xor"], atol=1e-12)
     with pytest.raises(TypeError, match="dit.Distribution input only"):
         pidtools.pid(gate("xor"), target=0)
+    # compare() reads dit input the same way
+    table = pidtools.compare(d, ["sx", "mmi"], target=0, sources=[1, 2])
+    assert float(table.loc["{12}", "sx"]) == pytest.approx(res0["{12}"], abs=1e-12)
+    with pytest.raises(TypeError, match="dit.Distribution input only"):
+        pidtools.compare(gate("xor"), ["sx"], sources=[1, 2])
 
 
 @pytest.mark.parametrize(
