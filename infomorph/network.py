@@ -16,6 +16,11 @@
 Binning: three-class layers use 20 bins per source on ``[-20, 20]``; two-class layers (hidden
 and read-out) 20 bins on ``[-1, 1]`` after division by the batch maximum (the papers' settings).
 
+Not in the papers, off by default: ``readout_wrong_side_slope`` (see
+:class:`~infomorph.layer.InfomorphicLayer`) keeps read-out neurons that are confidently wrong
+learning; on 30 digits splits it removes 57% of the read-out's training errors and about 0.7
+points of its test gap to logistic regression (benchmarks/infomorph_results.md).
+
 At test time the context is zero. Information does not change when a neuron's output is
 flipped, so before the argmax every read-out neuron whose mean firing probability on the
 training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`).
