@@ -201,6 +201,8 @@ def main(argv=None):
         "--json", type=Path, default=None, help="JSON file of every accuracy (notebook 4 reads it)"
     )
     args = ap.parse_args(argv)
+    if args.n_hidden < 2:
+        ap.error(f"--n-hidden must be >= 2 (build_network's rule), got {args.n_hidden}")
     _writable(ap, "--out", args.out)
     _writable(ap, "--json", args.json)
     parts, results = [], {}

@@ -44,6 +44,7 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
         (["--jobs", "0"], "--jobs: must be an int >= 1"),
         (["--epochs", "x"], "--epochs: must be an int >= 1"),
         (["--models", "mlp"], "--models: invalid choice: 'mlp'"),
+        (["--n-hidden", "1"], "--n-hidden must be >= 2"),
         (["--json", str(missing)], "does not exist or is not writable"),
     ):
         with pytest.raises(SystemExit) as exit_info:
