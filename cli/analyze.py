@@ -13,8 +13,11 @@ import numpy as np
 from .output import (
     DataError,
     InputError,
-    atomic_write,
+    atomic_write_many,
+    check_figure_format,
+    check_output,
     dumps,
+    for_cli,
     format_option,
     render_csv,
     render_table,
@@ -96,9 +99,9 @@ def _chunked(ds, variables, over, sample_dim):
 @contextlib.contextmanager
 def dask_context(workers: int | None, scheduler: str | None, progress: bool):
     """A local cluster (``workers``), a remote one (``scheduler``) or the threaded scheduler."""
-    if workers and scheduler:
+    if workers is not None and scheduler:
         raise InputError("give --workers or --scheduler, not both")
-    if workers or scheduler:
+    if workers is not None or scheduler:
         from distributed import Client, LocalCluster
 
         if scheduler:
@@ -111,8 +114,6 @@ def dask_context(workers: int | None, scheduler: str | None, progress: bool):
             with client:
                 yield
             return
-        if workers < 1:
-            raise InputError(f"--workers must be at least 1, got {workers}")
         with (
             LocalCluster(
                 n_workers=workers,
@@ -185,7 +186,11 @@ def _report_table(summary, over: str) -> str:
     "-o", "--output", type=click.Path(path_type=Path), help="Write per-neuron atoms as netCDF."
 )
 @click.option("--plot", type=click.Path(path_type=Path), help="Write a figure (.png, .pdf, .svg).")
-@click.option("--workers", type=int, help="Start a local dask cluster with N worker processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="Start a local dask cluster with N worker processes.",
+)
 @click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
@@ -211,7 +216,8 @@ def analyze_command(debug, **options):
     except (ValueError, TypeError, KeyError) as err:
         if debug:
             raise
-        raise InputError(str(err).strip("'\"").splitlines()[0]) from None
+        message = str(err).strip("'\"").splitlines()[0]
+        raise InputError(for_cli(message, options["sources"])) from None
     except Exception as err:
         if debug:
             raise
@@ -220,21 +226,44 @@ def analyze_command(debug, **options):
         ) from None
 
 
+def _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quiet):
+    """The PID of ``target`` given ``sources`` for every unit and step, computed by dask with
+    the estimation ``settings`` of :func:`run_analysis`."""
+    from pidtools.xarray import pid_dataset
+
+    lazy = pid_dataset(
+        ds,
+        target,
+        list(sources),
+        sample_dim=sample_dim,
+        measure=settings["measure"],
+        bins=settings["bins"],
+        binning=settings["binning"],
+        estimator=settings["estimator"],
+        n_shuffles=settings["n_shuffles"],
+        random_state=settings["seed"],
+        skip_missing=True,
+    )
+    with dask_context(workers, scheduler, not quiet and sys.stderr.isatty()):
+        return lazy.compute()
+
+
 def run_analysis(
     *, path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
     seed, fmt, output, plot, workers, scheduler, quiet,
 ):  # fmt: skip
     """Everything `analyze` does after parsing its options; returns the :class:`Summary`."""
     from infomorph.analysis import plot_dynamics, summarize
-    from pidtools.xarray import pid_dataset
 
     if estimator == "shuffle" and shuffles < 1:
         raise InputError(
             "--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 50)"
         )
-    for opt, dest in (("-o", output), ("--plot", plot)):
-        if dest is not None and not dest.parent.exists():
-            raise InputError(f"{opt} {dest}: folder {dest.parent} does not exist; create it first")
+    check_output(output, "-o", inputs=[path])
+    check_output(plot, "--plot", inputs=[path])
+    check_figure_format(plot, "--plot")
+    if output is not None and plot is not None and Path(output).resolve() == plot.resolve():
+        raise InputError(f"-o and --plot are the same file {plot}; give two names")
     ds = open_activations(path)
     target, sources = resolve_variables(ds, target, sources, over, sample_dim)
     ds = _chunked(ds, (target, *sources), over, sample_dim)
@@ -257,37 +286,34 @@ def run_analysis(
         "seed": seed,
         "n_samples": n_samples,
     }
-    lazy = pid_dataset(
-        ds,
-        target,
-        list(sources),
-        sample_dim=sample_dim,
-        measure=measure,
-        bins=bins,
-        binning=binning,
-        estimator=estimator,
-        n_shuffles=shuffles,
-        random_state=seed,
-        skip_missing=True,
-    )
-    progress = not quiet and sys.stderr.isatty()
-    with dask_context(workers, scheduler, progress):
-        result = lazy.compute()
+    try:
+        result = _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quiet)
+    except (ValueError, TypeError) as err:
+        raise InputError(for_cli(str(err).splitlines()[0], sources)) from None
     if over not in result["atoms"].dims:
         raise InputError(f"the atoms do not vary along {over!r}: check --over")
+    if not np.isfinite(result["atoms"].values).any():
+        raise InputError(
+            f"no unit has finite values of {target} and {', '.join(sources)} at any "
+            f"{over}: every unit was skipped for NaN or inf; check the data"
+        )
     result = result.transpose(over, ..., "atom")
     result.attrs.update({k: str(v) if isinstance(v, list) else v for k, v in settings.items()})
     summary = summarize(result["atoms"], over=over, settings=settings)
+    writes = []
     if output is not None:
-        atomic_write(output, lambda tmp: result.to_netcdf(tmp, engine="h5netcdf"), "-o")
+        writes.append((output, lambda tmp: result.to_netcdf(tmp, engine="h5netcdf"), "-o"))
     if plot is not None:
         names = ", ".join(f"{i} = {s}" for i, s in enumerate(sources, 1))
         title = f"{Path(path).name}: PID of {target} ({measure}; sources {names})"
-        atomic_write(
-            plot,
-            lambda tmp: plot_dynamics(result["atoms"], summary, tmp, over=over, title=title),
-            "--plot",
+        writes.append(
+            (
+                plot,
+                lambda tmp: plot_dynamics(result["atoms"], summary, tmp, over=over, title=title),
+                "--plot",
+            )
         )
+    atomic_write_many(writes)
     if fmt == "json":
         click.echo(dumps(summary.to_dict()))
     elif fmt == "csv":

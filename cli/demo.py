@@ -9,7 +9,10 @@ from pathlib import Path
 import click
 
 from .analyze import run_analysis
-from .output import InputError, atomic_write, dumps
+from .output import InputError, atomic_write_many, check_output, dumps
+
+#: What ``demo`` writes into its folder.
+OUTPUTS = ("run.nc", "training.png", "atoms.nc", "atoms.png", "summary.json", "report.txt")
 
 
 @click.command("demo")
@@ -51,7 +54,14 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
 
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"-o {output_dir} is a file; give a folder")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            f"-o {output_dir}: cannot create the folder ({err.strerror}); choose another path"
+        ) from None
+    for name in OUTPUTS:
+        check_output(output_dir / name, "-o")
     t0 = time.perf_counter()
     progress = not quiet and sys.stderr.isatty()
     click.echo(
@@ -70,11 +80,17 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
         record_probe=500,
         progress=progress,
     )
-    save(record, output_dir / "run.nc")
-    atomic_write(
-        output_dir / "training.png",
-        lambda tmp: plot_training({"three-class hidden layer, optimised goal": record}, tmp),
-        "plot",
+    atomic_write_many(
+        [
+            (output_dir / "run.nc", lambda tmp: save(record, tmp), "-o"),
+            (
+                output_dir / "training.png",
+                lambda tmp: plot_training(
+                    {"three-class hidden layer, optimised goal": record}, tmp
+                ),
+                "-o",
+            ),
+        ]
     )
     click.echo("analysing the recorded activations", err=True)
     summary = run_analysis(
@@ -100,14 +116,18 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
     acc_line = "test accuracy after {} epochs: {:.4f} (train {:.4f}, validation {:.4f})".format(
         epochs, *(float(acc.sel(split=s)) for s in ("test", "train", "validation"))
     )
-    atomic_write(
-        output_dir / "summary.json",
-        lambda tmp: Path(tmp).write_text(dumps(summary.to_dict())),
-        "summary",
-    )
     from .analyze import _report_table
 
     text = f"{_report_table(summary, 'epoch')}\n\n{acc_line}\n"
-    atomic_write(output_dir / "report.txt", lambda tmp: Path(tmp).write_text(text), "report")
+    atomic_write_many(
+        [
+            (
+                output_dir / "summary.json",
+                lambda tmp: Path(tmp).write_text(dumps(summary.to_dict())),
+                "-o",
+            ),
+            (output_dir / "report.txt", lambda tmp: Path(tmp).write_text(text), "-o"),
+        ]
+    )
     files = ", ".join(sorted(p.name for p in output_dir.iterdir()))
     click.echo(f"\n{acc_line}\nwrote {files} to {output_dir} in {time.perf_counter() - t0:.0f} s")

@@ -81,21 +81,77 @@ def render_csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     return buf.getvalue().rstrip("\n")
 
 
+#: Library hints in error messages and the command-line options that do the same.
+_OPTION_HINTS = (
+    ("pass normalize=True", "pass --normalize"),
+    ("n_shuffles=", "--shuffles "),
+    ("pass path=", "pass --data-path"),
+)
+
+
+def for_cli(message: str, sources: Sequence[str] = ()) -> str:
+    """A library error message in the command line's words: ``normalize=True`` becomes
+    ``--normalize``, ``sources[i]`` becomes ``--source NAME``, and so on."""
+    for library, option in _OPTION_HINTS:
+        message = message.replace(library, option)
+    for i, name in enumerate(sources):
+        message = message.replace(f"sources[{i}]", f"--source {name}")
+    return message
+
+
+def check_output(path: Path | None, what: str, inputs: Sequence[Path] = ()) -> None:
+    """Fail before any work (usage error, exit 2) if ``path`` cannot be written as a file:
+    it is a folder, its folder is missing, not a folder or not writable, or it is an input."""
+    if path is None:
+        return
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError(f"{what} {path} is a folder; give a file name")
+    if not parent.is_dir():
+        reason = "is a file, not a folder" if parent.exists() else "does not exist"
+        raise InputError(f"{what} {path}: {parent} {reason}; create the folder first")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{what} {path}: folder {parent} is not writable; choose another path")
+    for source in inputs:
+        if Path(source).exists() and path.resolve() == Path(source).resolve():
+            raise InputError(
+                f"{what} {path} is the input file and would be overwritten; choose another name"
+            )
+
+
+def check_figure_format(path: Path | None, what: str) -> None:
+    """Fail before any work if matplotlib cannot write ``path``'s file type."""
+    if path is None:
+        return
+    from matplotlib.figure import Figure
+
+    kinds = Figure().canvas.get_supported_filetypes()
+    if Path(path).suffix.lstrip(".").lower() not in kinds:
+        raise InputError(
+            f"{what} {path}: unknown figure type {Path(path).suffix or '(none)'}; end the name "
+            f"with one of {', '.join('.' + k for k in sorted(kinds))}"
+        )
+
+
 def atomic_write(
     path: str | os.PathLike, write: Callable[[str], None], what: str = "output"
 ) -> Path:
-    """Write ``path`` through a temporary file (see :func:`infomorph._io.atomic_write`), with a
-    usage error (exit 2) when its folder is missing or not writable."""
-    from infomorph._io import atomic_write as write_atomically
+    """Write ``path`` through a temporary file (see :func:`infomorph._io.atomic_write`)."""
+    return atomic_write_many([(path, write, what)])[0]
 
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
+
+def atomic_write_many(items: Sequence[tuple[str | os.PathLike, Callable[[str], None], str]]):
+    """Write files together (:func:`infomorph._io.atomic_write_many`); a path that cannot be
+    written is a usage error (exit 2) naming its option, and none of the files is left."""
+    from infomorph._io import atomic_write_many as write_together
+
+    for path, _, what in items:
+        check_output(Path(path), what)
+    try:
+        return write_together([(path, write) for path, write, _ in items])
+    except OSError as err:
+        whats = ", ".join(f"{what} {path}" for path, _, what in items)
         raise InputError(
-            f"cannot write {what} {path}: folder {parent} does not exist; create it first"
-        )
-    if not os.access(parent, os.W_OK):
-        raise InputError(
-            f"cannot write {what} {path}: folder {parent} is not writable; choose another path"
-        )
-    return write_atomically(path, write)
+            f"cannot write {whats}: {err.strerror or err}; choose another path"
+        ) from None

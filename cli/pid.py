@@ -10,16 +10,17 @@ import numpy as np
 import pidtools
 from pidtools.distributions import GATES, gate
 
-from .output import InputError, dumps, format_option, render_csv, render_table
+from .output import InputError, dumps, for_cli, format_option, render_csv, render_table
 
 
 def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
     if path.suffix == ".npy":
         try:
             return np.load(path, allow_pickle=False)
-        except ValueError as err:
+        except (ValueError, EOFError, OSError) as err:
+            reason = str(err) or type(err).__name__
             raise InputError(
-                f"{path} is not a readable .npy array ({err}); save it with numpy.save"
+                f"{path} is not a readable .npy array ({reason}); save it with numpy.save"
             ) from None
     if path.suffix in (".csv", ".txt"):
         try:
@@ -32,7 +33,7 @@ def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
             ) from None
         if shape is None:
             raise InputError(f"{path}: a CSV pmf needs --shape T,S1,...,Sn (e.g. --shape 2,2,2)")
-        dims = tuple(int(s) for s in shape.split(","))
+        dims = _parse_shape(shape)
         if int(np.prod(dims)) != flat.size:
             raise InputError(
                 f"--shape {shape} has {int(np.prod(dims))} cells but {path} holds {flat.size} numbers"
@@ -41,6 +42,29 @@ def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
     raise InputError(
         f"{path}: unknown pmf file type {path.suffix!r}; use .npy, or .csv with --shape"
     )
+
+
+def _parse_shape(shape: str) -> tuple[int, ...]:
+    """``--shape T,S1,...,Sn`` as a tuple of alphabet sizes, each a positive int."""
+    try:
+        dims = tuple(int(s) for s in shape.split(","))
+    except ValueError:
+        dims = ()
+    if not dims or any(d < 1 for d in dims):
+        raise InputError(
+            f"--shape {shape!r} must be positive ints separated by commas, target first "
+            "(e.g. --shape 2,2,2)"
+        )
+    return dims
+
+
+def _check_axes(p: np.ndarray, source: str) -> None:
+    """A pmf file must have axes T, S1..Sn with 1 to 4 sources."""
+    if not 2 <= p.ndim <= 5:
+        raise InputError(
+            f"{source}: a pmf has axes T,S1,...,Sn with 1 to 4 sources, got {p.ndim} axes "
+            f"(shape {p.shape}); save it with that layout"
+        )
 
 
 def _load_columns(
@@ -203,17 +227,18 @@ def pid_command(
             return
         p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)
         source = f"gate {gate_name}" if gate_name else str(pmf_file)
+        _check_axes(np.asarray(p), source)
         if compare:
             _emit_comparison(p, source, normalize, fmt)
             return
         res = pidtools.pid(p, measure, normalize=normalize)
     except (ValueError, TypeError) as err:
-        raise InputError(str(err)) from None
+        raise InputError(for_cli(str(err), sources)) from None
     _emit(res, source, fmt)
 
 
 def _emit_comparison(p, source: str, normalize: bool, fmt: str) -> None:
-    table = pidtools.compare(p / p.sum() if normalize else p)
+    table = pidtools.compare(p, normalize=normalize)
     if fmt == "json":
         click.echo(dumps({"source": source, "compare": table.to_dict(orient="index")}))
     elif fmt == "csv":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .output import InputError
+from .output import InputError, atomic_write, check_output, for_cli
 
 
 @click.command("train")
@@ -95,8 +95,7 @@ def train_command(
         return
     if output is None:
         raise click.UsageError("give -o/--output, the record file to write (e.g. -o run.nc)")
-    if not output.parent.exists():
-        raise InputError(f"-o {output}: folder {output.parent} does not exist; create it first")
+    check_output(output, "-o")
     from infomorph.record import save
     from infomorph.train import fit
 
@@ -116,8 +115,8 @@ def train_command(
             eval_samples=eval_samples,
         )
     except (ValueError, TypeError, FileNotFoundError) as err:
-        raise InputError(str(err)) from None
-    save(record, output)  # validated, written to a temporary file and renamed
+        raise InputError(for_cli(str(err))) from None
+    atomic_write(output, lambda tmp: save(record, tmp), "-o")  # the record is validated first
     acc = record["accuracy"].isel(epoch=-1)
     click.echo(
         f"{dataset}, {arch}: after {epochs} epochs accuracy "
