@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import check_seed
+
 __all__ = ["Dataset", "load", "read_idx", "DATASETS", "FASHION_MNIST_DIR"]
 
 DATASETS = ("digits", "fashion-mnist", "mnist", "mnist1d")
@@ -146,6 +148,7 @@ def load(
         ``mnist``: required).
     split_seed : int
         Seed of the validation (and, for digits, test) split; fixed so runs are comparable.
+        An int in ``0..2**32 - 1`` (the range scikit-learn's split accepts).
     standardize : bool
         Subtract the training split's mean and divide by its standard deviation (scalars).
 
@@ -153,9 +156,17 @@ def load(
     ------
     FileNotFoundError
         If the files are missing; the message says where they are expected and how to get them.
+    ValueError, TypeError
+        If ``name``, ``split_seed`` or ``standardize`` is not valid.
     """
     if name not in DATASETS:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, got {name!r}")
+    check_seed("split_seed", split_seed, 2**32 - 1, allow_none=False)
+    if not isinstance(standardize, bool | np.bool_):
+        raise TypeError(
+            f"standardize must be a bool, got {standardize!r} of type "
+            f"{type(standardize).__name__}: pass True or False"
+        )
     data = _load(name, path, split_seed)
     return _standardized(data) if standardize else data
 

@@ -23,10 +23,29 @@ from pidtools.kernels._jit import n_chunks
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
 from . import kernels
+from ._checks import check_int, check_real
 from .goals import resolve_goal
 from .neuron import A_CLIP, Binning, ThreeClassActivation, TwoClassActivation, theta_of
 
 __all__ = ["InfomorphicLayer", "LayerState", "LayerInformation"]
+
+
+def _check_shape(name: str, array, shape: tuple[int, ...], fix: str) -> np.ndarray:
+    """``array`` as float64, or a ValueError naming ``name`` if its shape is not ``shape``."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {array.shape}: {fix}")
+    return array
+
+
+def _check_classes(name: str, keys, classes: tuple[str, ...]) -> None:
+    """ValueError unless the ``keys`` of mapping ``name`` are all input classes."""
+    unknown = [k for k in keys if k not in classes]
+    if unknown:
+        raise ValueError(
+            f"{name} names {unknown}, which are not input classes of this layer: use only "
+            f"names of input_sizes {classes}"
+        )
 
 
 @dataclass
@@ -102,8 +121,28 @@ class InfomorphicLayer:
         wrong_side_slope: float = 0.0,
         rng: np.random.Generator,
     ):
-        if not isinstance(n_neurons, int | np.integer) or n_neurons < 1:
-            raise ValueError(f"n_neurons must be a positive int, got {n_neurons!r}")
+        check_int("n_neurons", n_neurons, 1)
+        if not isinstance(input_sizes, Mapping):
+            raise TypeError(
+                f"input_sizes must be a mapping class name -> input size, got "
+                f"{type(input_sizes).__name__}: pass e.g. {{'receptive': 64, 'context': 10}}"
+            )
+        for name, size in input_sizes.items():
+            check_int(f"input_sizes[{name!r}]", size, 1, hint=" (the input dimension)")
+        if not callable(activation) or not isinstance(getattr(activation, "n_classes", None), int):
+            raise TypeError(
+                f"activation must be an activation such as TwoClassActivation or "
+                f"ThreeClassActivation, got {activation!r}: construct one"
+            )
+        if not isinstance(binning, Binning):
+            raise TypeError(
+                f"binning must be a Binning, got {binning!r}: pass e.g. Binning(20, 'batch_max')"
+            )
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"rng must be a numpy.random.Generator, got {rng!r}: pass "
+                "np.random.default_rng(seed)"
+            )
         self.classes = tuple(input_sizes)
         if len(self.classes) != activation.n_classes:
             raise ValueError(
@@ -117,24 +156,46 @@ class InfomorphicLayer:
         self.binning = binning
         self.goal = resolve_goal(goal, self.n_sources)
         self.node_weights, self.weight_res = goal_node_weights(self.goal, self.n_sources)
-        self.lr, self.weight_decay = float(lr), float(weight_decay)
-        if not 0.0 <= wrong_side_slope <= 0.25:
-            raise ValueError(
-                f"wrong_side_slope must be in [0, 0.25] (0 = exact goal gradient, 0.25 = the "
-                f"sigmoid's largest slope), got {wrong_side_slope!r}"
-            )
+        self.lr = check_real("lr", lr, 0.0, open_low=True, hint=" (the Adam step size)")
+        self.weight_decay = check_real("weight_decay", weight_decay, 0.0)
+        check_real(
+            "wrong_side_slope",
+            wrong_side_slope,
+            0.0,
+            0.25,
+            hint=" (0 = exact goal gradient, 0.25 = the sigmoid's largest slope)",
+        )
         if wrong_side_slope > 0 and "context" not in self.classes:
             raise ValueError(
                 "wrong_side_slope > 0 needs a 'context' input class to tell the wrong side; "
                 f"this layer has {self.classes}: use 0"
             )
         self.wrong_side_slope = float(wrong_side_slope)
-        self.masks = {k: np.asarray(v, dtype=np.float64) for k, v in (masks or {}).items()}
-        self.fixed = dict(fixed or {})
+        masks, fixed = dict(masks or {}), dict(fixed or {})
+        _check_classes("masks", masks, self.classes)
+        _check_classes("fixed", fixed, self.classes)
+        self.masks = {
+            k: _check_shape(
+                f"masks[{k!r}]",
+                v,
+                (self.n_neurons, self.input_sizes[k]),
+                "one row per neuron, one column per input",
+            )
+            for k, v in masks.items()
+        }
+        self.fixed = fixed
         self.params: dict[str, np.ndarray] = {}
         for name, size in self.input_sizes.items():
             if name in self.fixed:
+                if not isinstance(self.fixed[name], tuple | list) or len(self.fixed[name]) != 2:
+                    raise TypeError(
+                        f"fixed[{name!r}] must be a pair (weights, bias), got "
+                        f"{type(self.fixed[name]).__name__}: pass (weights, bias)"
+                    )
                 w, b = self.fixed[name]
+                fix = f"weights (n_neurons, {size}), bias (n_neurons,)"
+                w = _check_shape(f"fixed[{name!r}] weights", w, (self.n_neurons, size), fix)
+                b = _check_shape(f"fixed[{name!r}] bias", b, (self.n_neurons,), fix)
                 self.params[f"{name}.weight"] = np.array(w, dtype=np.float64)
                 self.params[f"{name}.bias"] = np.array(b, dtype=np.float64)
                 continue
@@ -164,6 +225,22 @@ class InfomorphicLayer:
         receptive drive is the same in both steps of a lateral layer).
         """
         known = known or {}
+        batch = None
+        for name in self.classes:
+            if name in known:
+                continue
+            if name not in inputs:
+                raise ValueError(
+                    f"inputs lacks the input class {name!r}: pass an array for each of "
+                    f"{self.classes}"
+                )
+            shape = np.shape(inputs[name])
+            batch = shape[0] if batch is None and len(shape) == 2 else batch
+            if shape != (batch, self.input_sizes[name]):
+                raise ValueError(
+                    f"inputs[{name!r}] must have shape (batch, {self.input_sizes[name]}) with "
+                    f"the same batch for every class, got {shape}: pass one row per sample"
+                )
         agg = {
             name: known[name]
             if name in known

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_int, check_real, check_seed
 from .layer import InfomorphicLayer
 from .neuron import Binning
 from .train import Adam
@@ -37,13 +38,40 @@ from .train import Adam
 __all__ = ["SumActivation", "AssociativeMemory", "hebbian_weights", "recall"]
 
 
+def _pm1(name: str, values, n_columns: int | None = None) -> np.ndarray:
+    """``values`` as a float64 (rows, n_columns) array of +-1 with at least one row.
+
+    Raises TypeError/ValueError naming ``name`` otherwise (wrong dimensions or width, no rows,
+    entries other than -1 and +1, NaN included).
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a 2-D array of +-1, got {values!r}: {err}") from None
+    width = "N" if n_columns is None else n_columns
+    if array.ndim != 2 or len(array) < 1 or (n_columns is not None and array.shape[1] != n_columns):
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (rows >= 1, {width}), got shape {array.shape}: "
+            "pass one pattern per row (a single pattern as x[None, :])"
+        )
+    if not np.all(np.abs(array) == 1.0):
+        raise ValueError(
+            f"{name} must hold only -1 and +1 entries, got values {np.unique(array)[:5]}: "
+            "map 0/1 patterns with 2*x-1"
+        )
+    return array
+
+
 @dataclass(frozen=True)
 class SumActivation:
-    """``A = beta (r + c)``: both classes drive the output."""
+    """``A = beta (r + c)``: both classes drive the output; the gain ``beta`` is finite, > 0."""
 
     beta: float = 1.0
 
     n_classes = 2
+
+    def __post_init__(self):
+        check_real("beta", self.beta, 0.0, open_low=True, hint=" (the gain of the activation)")
 
     def __call__(self, r: np.ndarray, c: np.ndarray):
         ones = np.full_like(r, self.beta)
@@ -51,7 +79,11 @@ class SumActivation:
 
 
 def hebbian_weights(patterns: np.ndarray) -> np.ndarray:
-    """Hopfield's Hebbian weights ``sum_mu xi xi^T / N`` with a zero diagonal."""
+    """Hopfield's Hebbian weights ``sum_mu xi xi^T / N`` with a zero diagonal.
+
+    ``patterns`` has shape (P, N), P >= 1, entries +-1.
+    """
+    patterns = _pm1("patterns", patterns)
     w = patterns.T @ patterns / patterns.shape[1]
     np.fill_diagonal(w, 0.0)
     return w
@@ -64,7 +96,26 @@ def recall(
     states: np.ndarray,
     max_steps: int = 50,
 ) -> np.ndarray:
-    """Iterate ``s <- signs * sign(s W^T + b)`` (ties keep the old value) to a fixed point."""
+    """Iterate ``s <- signs * sign(s W^T + b)`` (ties keep the old value) to a fixed point.
+
+    ``weights`` is (N, N), ``bias`` and ``signs`` have shape (N,), ``states`` is (n, N) of +-1
+    and ``max_steps`` an int >= 0.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.ndim != 2 or weights.shape[0] != weights.shape[1]:
+        raise ValueError(
+            f"weights must be a square (N, N) array, got shape {weights.shape}: pass one row "
+            "and one column per neuron"
+        )
+    n = weights.shape[0]
+    for name, vector in (("bias", bias), ("signs", signs)):
+        if np.shape(vector) != (n,):
+            raise ValueError(
+                f"{name} must have shape ({n},) to match weights, got {np.shape(vector)}: pass "
+                "one value per neuron"
+            )
+    states = _pm1("states", states, n)
+    check_int("max_steps", max_steps, 0)
     s = states.copy()
     for _ in range(max_steps):
         field = s @ weights.T + bias
@@ -85,11 +136,11 @@ class AssociativeMemory:
     goal : str or mapping
         Default ``"associative_memory"`` (``{1}{2}``: 1).
     beta : float
-        Gain of the sum activation.
+        Gain of the sum activation, finite and > 0.
     lr, weight_decay : float
-        Adam settings.
+        Adam settings: ``lr`` finite and > 0, ``weight_decay`` finite and >= 0.
     random_state : int or None
-        Seed of initialisation and training noise.
+        Seed of initialisation and training noise (an int >= 0, or None).
     """
 
     def __init__(
@@ -101,6 +152,8 @@ class AssociativeMemory:
         weight_decay: float = 0.0,
         random_state: int | None = 0,
     ):
+        check_int("n_neurons", n_neurons, 2, hint=" (a neuron's field needs other neurons)")
+        check_seed("random_state", random_state)
         self.rng = np.random.default_rng(random_state)
         self.layer = InfomorphicLayer(
             n_neurons,
@@ -121,8 +174,17 @@ class AssociativeMemory:
     def fit(
         self, patterns: np.ndarray, steps: int = 300, batch_size: int = 256, noise: float = 0.1
     ) -> np.ndarray:
-        """Train on ``patterns`` (P, N) of +-1; returns the mean goal per step."""
-        patterns = np.asarray(patterns, dtype=np.float64)
+        """Train on ``patterns`` (P, N) of +-1; returns the mean goal per step.
+
+        ``steps`` >= 0 Adam steps on batches of ``batch_size`` >= 2 patterns drawn with
+        replacement; in the state each bit is flipped with probability ``noise`` in
+        ``[0, 0.5]`` (at 0.5 the state is pure noise, above it anti-correlated). A batch of one
+        pattern has a one-sample histogram and no gradient.
+        """
+        patterns = _pm1("patterns", patterns, self.layer.n_neurons)
+        check_int("steps", steps, 0)
+        check_int("batch_size", batch_size, 2, hint=" (a histogram needs several samples)")
+        check_real("noise", noise, 0.0, 0.5, hint=" (the probability of flipping a bit)")
         goals = np.empty(steps)
         for k in range(steps):
             clean = patterns[self.rng.integers(0, len(patterns), batch_size)]
@@ -136,7 +198,7 @@ class AssociativeMemory:
         return goals
 
     def recall(self, states: np.ndarray, max_steps: int = 50) -> np.ndarray:
-        """Run the recurrent dynamics from ``states`` (n, N) without external input."""
+        """Run the recurrent dynamics from ``states`` (n, N) of +-1 without external input."""
         p = self.layer.params
         signs = np.sign(np.diag(p["pattern.weight"]))
         return recall(
@@ -147,7 +209,19 @@ class AssociativeMemory:
 def recall_rate(
     memory_recall, patterns: np.ndarray, noise: float, rng: np.random.Generator, trials: int = 5
 ) -> float:
-    """Fraction of (pattern, trial) pairs recovered exactly from ``noise`` flipped bits."""
+    """Fraction of (pattern, trial) pairs recovered exactly from ``noise`` flipped bits.
+
+    ``patterns`` (P, N) of +-1; each bit of a start state is flipped with probability
+    ``noise`` in ``[0, 1]``; ``trials`` >= 1 starts per pattern drawn with ``rng`` (a
+    ``numpy.random.Generator``).
+    """
+    patterns = _pm1("patterns", patterns)
+    check_real("noise", noise, 0.0, 1.0, hint=" (the probability of flipping a bit)")
+    check_int("trials", trials, 1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {rng!r}: pass np.random.default_rng(seed)"
+        )
     starts = np.repeat(patterns, trials, axis=0)
     starts = np.where(rng.random(starts.shape) < noise, -starts, starts)
     final = memory_recall(starts)

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._checks import check_int, check_real, check_seed
 from .layer import InfomorphicLayer, LayerState
 from .neuron import Binning, ThreeClassActivation, TwoClassActivation
 
@@ -219,7 +220,30 @@ def build_network(
     n_bins: int = DEFAULTS["n_bins"],
     random_state: int | None = 0,
 ) -> InfomorphicNetwork:
-    """Build a read-out-only or one-hidden-layer infomorphic network (see the module docstring)."""
+    """Build a read-out-only or one-hidden-layer infomorphic network (see the module docstring).
+
+    ``n_features`` must be an int >= 1 and ``n_classes`` an int >= 2; learning rates must be
+    finite and > 0, weight decays finite and >= 0, ``random_state`` None or an int >= 0.
+    ``k1_hidden`` and ``n_bins`` are checked by :class:`~infomorph.neuron.TwoClassActivation`
+    and :class:`~infomorph.neuron.Binning`.
+    """
+    check_int("n_features", n_features, 1, hint=" (the input dimension)")
+    check_int("n_classes", n_classes, 2, hint=" (the number of labels, one read-out neuron each)")
+    check_seed("random_state", random_state)
+    for name, value in (("hidden_lr", hidden_lr), ("readout_lr", readout_lr)):
+        check_real(name, value, 0.0, open_low=True, hint=" (the Adam step size)")
+    for name, value in (
+        ("hidden_weight_decay", hidden_weight_decay),
+        ("readout_weight_decay", readout_weight_decay),
+    ):
+        check_real(name, value, 0.0)
+    check_real(
+        "readout_wrong_side_slope",
+        readout_wrong_side_slope,
+        0.0,
+        0.25,
+        hint=" (0 = exact goal gradient, 0.25 = the sigmoid's largest slope)",
+    )
     if arch not in ARCHITECTURES:
         raise ValueError(f"arch must be one of {', '.join(ARCHITECTURES)}, got {arch!r}")
     if hidden_classes not in HIDDEN_CLASSES:
@@ -230,8 +254,7 @@ def build_network(
     layers = {}
     n_in = n_features
     if arch == "hidden":
-        if not isinstance(n_hidden, int | np.integer) or n_hidden < 2:
-            raise ValueError(f"n_hidden must be an int >= 2, got {n_hidden!r}")
+        check_int("n_hidden", n_hidden, 2)
         goal = hidden_goal if hidden_goal is not None else DEFAULTS["hidden_goal"][hidden_classes]
         no_self = {"lateral": 1.0 - np.eye(n_hidden)}
         if hidden_classes == "three":

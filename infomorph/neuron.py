@@ -39,6 +39,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._checks import check_int, check_real
+
+#: Largest ``n_bins`` of a :class:`Binning`. A neuron's soft histogram holds
+#: ``2 * n_bins**n_sources`` float64 cells; for a three-class neuron 64 bins give
+#: ``64**3 = 262144`` source cells (4 MiB per neuron, 400 MiB for a 100-neuron layer), beyond
+#: which a layer's histograms no longer fit in memory. The papers use 20.
+MAX_BINS = 64
+
 #: Activations are clipped to this magnitude before the sigmoid so that theta stays strictly
 #: inside (0, 1) in float64 and both outputs keep non-zero mass in the soft histogram.
 A_CLIP = 30.0
@@ -61,16 +69,26 @@ class TwoClassActivation:
     Parameters
     ----------
     k1 : float
-        Share of the receptive drive that passes unmodulated (papers: 0.5 default, 0.9 for the
-        ICLR hidden layers, 1 for read-out layers).
+        Share of the receptive drive that passes unmodulated, in ``[0, 1]`` (papers: 0.5
+        default, 0.9 for the ICLR hidden layers, 1 for read-out layers).
     k2 : float
-        Gain of the modulation (papers: 2).
+        Gain of the modulation, finite (papers: 2).
     """
 
     k1: float = 0.5
     k2: float = 2.0
 
     n_classes = 2
+
+    def __post_init__(self):
+        check_real(
+            "k1 (k1_hidden of fit and build_network)",
+            self.k1,
+            0.0,
+            1.0,
+            hint=" (the unmodulated share of the receptive drive)",
+        )
+        check_real("k2", self.k2)
 
     def __call__(self, r: np.ndarray, c: np.ndarray):
         """Return ``A, (dA/dr, dA/dc)``."""
@@ -87,9 +105,10 @@ class ThreeClassActivation:
     Parameters
     ----------
     alpha1, alpha2 : float
-        Weights of the context and lateral modulation (papers: 0.1 each).
+        Weights of the context and lateral modulation (papers: 0.1 each), ``>= 0`` with
+        ``alpha1 + alpha2 <= 1`` (the rest, ``1 - alpha1 - alpha2``, passes unmodulated).
     beta1, beta2 : float
-        Gains of the modulation (papers: 2 each).
+        Gains of the modulation, finite (papers: 2 each).
     """
 
     alpha1: float = 0.1
@@ -98,6 +117,18 @@ class ThreeClassActivation:
     beta2: float = 2.0
 
     n_classes = 3
+
+    def __post_init__(self):
+        share = " (a share of the receptive drive)"
+        total = check_real("alpha1", self.alpha1, 0.0, 1.0, hint=share)
+        total += check_real("alpha2", self.alpha2, 0.0, 1.0, hint=share)
+        if total > 1.0:
+            raise ValueError(
+                f"alpha1 + alpha2 must be <= 1 (they are shares of the receptive drive), got "
+                f"{self.alpha1!r} + {self.alpha2!r}: lower one of them"
+            )
+        check_real("beta1", self.beta1)
+        check_real("beta2", self.beta2)
 
     def __call__(self, r: np.ndarray, c: np.ndarray, l: np.ndarray):
         """Return ``A, (dA/dr, dA/dc, dA/dl)``."""
@@ -116,11 +147,13 @@ class Binning:
     Parameters
     ----------
     n_bins : int
-        Number of equal bins.
+        Number of equal bins, 2 to :data:`MAX_BINS` (64). One bin carries no information; the
+        histogram of a neuron with ``n`` sources has ``2 * n_bins**n`` cells, so the cap keeps
+        a three-class layer at most ``64**3 = 262144`` source cells per neuron.
     mode : {"batch_max", "fixed"}
         Normalise by the batch maximum magnitude onto ``[-1, 1]``, or use ``[-bound, bound]``.
     bound : float
-        Half-width of the fixed range (``mode="fixed"`` only).
+        Half-width of the fixed range (``mode="fixed"`` only), finite and > 0.
     """
 
     n_bins: int = 20
@@ -128,12 +161,16 @@ class Binning:
     bound: float = 20.0
 
     def __post_init__(self):
-        if not isinstance(self.n_bins, int | np.integer) or self.n_bins < 1:
-            raise ValueError(f"n_bins must be a positive int, got {self.n_bins!r}")
+        check_int(
+            "n_bins",
+            self.n_bins,
+            2,
+            MAX_BINS,
+            hint=" (one bin carries no information; a three-class neuron has n_bins**3 cells)",
+        )
         if self.mode not in ("batch_max", "fixed"):
             raise ValueError(f"binning mode must be 'batch_max' or 'fixed', got {self.mode!r}")
-        if not self.bound > 0:
-            raise ValueError(f"binning bound must be > 0, got {self.bound!r}")
+        check_real("binning bound", self.bound, 0.0, open_low=True)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Bin indices ``0..n_bins-1`` (int64) of ``values`` with shape (batch, neurons)."""

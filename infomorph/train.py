@@ -8,6 +8,7 @@ the chain rule) is numpy BLAS and numba kernels.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,7 @@ import xarray as xr
 from pidtools import lattice
 
 from . import __version__
+from ._checks import check_seed
 from .data import Dataset, load
 from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
 from .record import PROBE_VARIABLES, build_record
@@ -159,6 +161,26 @@ def _probe(net: InfomorphicNetwork, X, y, rng) -> dict[str, dict[str, np.ndarray
     return out
 
 
+#: Keywords of :func:`build_network` that :func:`fit` sets itself (not ``**hyperparameters``).
+_FIT_SETS = ("arch", "n_hidden", "hidden_classes", "random_state", "hidden_goal", "readout_goal")
+
+
+def _check_hyperparameters(hyperparameters: Mapping[str, object]) -> None:
+    """TypeError naming any key of ``hyperparameters`` that build_network does not take."""
+    valid = [
+        p.name
+        for p in inspect.signature(build_network).parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.name not in _FIT_SETS
+    ]
+    unknown = [k for k in hyperparameters if k not in valid]
+    if unknown:
+        raise TypeError(
+            f"fit() got unknown hyperparameters {unknown}: **hyperparameters are passed to "
+            f"build_network, which takes only {', '.join(valid)}; set arch, n_hidden, "
+            "hidden_classes, goal, readout_goal and random_state as fit's own arguments"
+        )
+
+
 def fit(
     dataset: str | Dataset = "digits",
     arch: str = "readout",
@@ -198,7 +220,7 @@ def fit(
     epochs, batch_size : int
         Number of passes over the training split and mini-batch size (papers: 100, 1024).
     random_state : int or None
-        Seed of initialisation, batch order and output sampling.
+        Seed of initialisation, batch order and output sampling (an int >= 0, or None).
     record_probe : int
         Number of training samples (the first ones) whose raw activations are recorded every
         epoch; 0 records none.
@@ -219,7 +241,8 @@ def fit(
     **hyperparameters
         Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
         ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``,
-        ``readout_wrong_side_slope`` (not in the papers), ``k1_hidden``, ``n_bins``).
+        ``readout_wrong_side_slope`` (not in the papers), ``k1_hidden``, ``n_bins``); any
+        other keyword raises TypeError.
 
     Returns
     -------
@@ -227,7 +250,8 @@ def fit(
     record : xarray.Dataset
         See :mod:`infomorph.record` for the schema.
     """
-    data = dataset if isinstance(dataset, Dataset) else load(dataset, data_path)
+    check_seed("random_state", random_state)
+    _check_hyperparameters(hyperparameters)
     if not isinstance(epochs, int | np.integer) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if not isinstance(batch_size, int | np.integer) or batch_size < 2:
@@ -238,6 +262,7 @@ def fit(
         not isinstance(eval_samples, int | np.integer) or eval_samples < 1
     ):
         raise ValueError(f"eval_samples must be None or an int >= 1, got {eval_samples!r}")
+    data = dataset if isinstance(dataset, Dataset) else load(dataset, data_path)
     goals = {"hidden_goal": goal, "readout_goal": readout_goal}
     if arch == "readout":
         goals = {"readout_goal": goal if goal is not None else readout_goal}
