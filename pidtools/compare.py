@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_pmf_array
+from ._validation import as_pmf_array, is_real
 from .core import _from_dit_or_array, pid
 from .measures import REGISTRY, get_measure
 
@@ -20,6 +20,11 @@ def _measure_names(measures: Sequence[str] | str | None, n: int) -> list[str]:
         return [name for name, m in REGISTRY.items() if n in m.n_sources]
     if isinstance(measures, str):
         measures = [measures]
+    if not isinstance(measures, Sequence) or not all(isinstance(m, str) for m in measures):
+        raise TypeError(
+            f"measures must be a measure name or a sequence of names, got {measures!r}: pass "
+            "e.g. measures=['sx', 'mmi'], or None for every measure that applies"
+        )
     names = list(dict.fromkeys(measures))
     if not names:
         raise ValueError("measures is empty: name at least one measure, or pass None for all")
@@ -80,8 +85,10 @@ def compare(
     0.3113
     """
     p, n_sources = _from_dit_or_array(p, sources, target, n_sources)
-    if not isinstance(tol, int | float) or isinstance(tol, bool) or not tol >= 0:
-        raise ValueError(f"tol must be a number >= 0 (bits), got {tol!r}")
+    if not is_real(tol):
+        raise TypeError(f"tol must be a real number >= 0 (bits), got {tol!r}: e.g. tol=1e-12")
+    if not tol >= 0:
+        raise ValueError(f"tol must be a number >= 0 (bits), got {tol!r}: e.g. tol=1e-12")
     arr, n = as_pmf_array(p, n_sources, normalize)
     names = _measure_names(measures, n)
     results = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_pmf_array, check_goal
+from ._validation import as_pmf_array, check_bool, check_goal
 from .information import information_terms
 from .lattice import format_label, lattice, parse_label
 from .measures import get_measure
@@ -148,6 +148,11 @@ def from_dit(dist, sources: Sequence | None = None, target: Any = None) -> np.nd
     -----
     Each variable's values are mapped to ``0..k-1`` in the sorted order of its alphabet.
     """
+    if not _is_dit(dist):
+        raise TypeError(
+            f"dist must be a dit.Distribution, got {type(dist).__name__}; arrays are already "
+            "pmfs: pass them to pid directly"
+        )
     n_vars = dist.outcome_length()
     group = lambda g: (int(g),) if isinstance(g, int | np.integer) else tuple(int(i) for i in g)  # noqa: E731
     tgt = group(n_vars - 1 if target is None else target)
@@ -157,10 +162,12 @@ def from_dit(dist, sources: Sequence | None = None, target: Any = None) -> np.nd
         else [(i,) for i in range(n_vars) if i not in tgt]
     )
     groups = [tgt, *srcs]
-    for g in groups:
+    for role, g in zip(["target"] + ["sources"] * len(srcs), groups, strict=True):
         if not g or any(not 0 <= i < n_vars for i in g):
             raise ValueError(
-                f"sources/target name variable {g}, but the distribution has variables 0..{n_vars - 1}"
+                f"{role} names variable(s) {g}, but dist has variables 0..{n_vars - 1}: pass "
+                f"indices in 0..{n_vars - 1} (default target: the last variable; default "
+                "sources: every other variable)"
             )
     alphabets = [sorted(a) for a in dist.alphabet]
     codes = [{v: k for k, v in enumerate(a)} for a in alphabets]
@@ -186,6 +193,11 @@ def _from_dit_or_array(p: Any, sources, target, n_sources: int | None):
     """``(p, n_sources)``: a dit Distribution converted to an array (its sources given by
     ``sources``/``target``), an array passed through; ``sources``/``target`` with an array fail."""
     if _is_dit(p):
+        if n_sources is not None:
+            raise TypeError(
+                f"n_sources={n_sources!r} applies to arrays only; for dit.Distribution input "
+                "choose the variables with sources= and target= instead"
+            )
         return from_dit(p, sources=sources, target=target), None
     if sources is not None or target is not None:
         raise TypeError(
@@ -233,6 +245,7 @@ def pid(
     >>> round(pid(xor).syn, 4)
     0.415
     """
+    local = check_bool(local, "local")
     p, n_sources = _from_dit_or_array(p, sources, target, n_sources)
     arr, n = as_pmf_array(p, n_sources, normalize)
     if isinstance(measure, str) and measure.startswith("dit:"):

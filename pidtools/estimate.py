@@ -7,12 +7,15 @@ The samples of every batch element are turned into a joint histogram (numba,
 
 from __future__ import annotations
 
+import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._validation import is_real
 from .core import PIDResult, pid
 from .kernels.estimate import (
     edge_codes,
@@ -32,6 +35,10 @@ BINNINGS = ("uniform", "quantile")
 
 #: Most histogram cells of resampled pmfs held at once; bigger batches are processed in slices.
 MAX_RESAMPLED_CELLS = 1 << 23
+
+#: Most cells of one joint histogram (the product of the alphabet sizes of target and sources):
+#: 2**24 cells take 128 MiB in float64 per batch element, far more than any sample can fill.
+MAX_JOINT_CELLS = 1 << 24
 
 
 @dataclass(frozen=True, repr=False)
@@ -141,6 +148,11 @@ def estimate(
     -----
     *Integer and boolean variables* are codes: the distinct values of the whole array (over all
     batch elements) are mapped, in sorted order, to ``0..k-1``. To bin integers, cast to float.
+    ``bins`` and ``binning`` do not apply to them, but their values are checked all the same.
+
+    *Size.* The joint histogram of one batch element has ``k_T * k_1 * ... * k_n`` cells (the
+    alphabet sizes: distinct values or bins); more than :data:`MAX_JOINT_CELLS` (2**24) is an
+    error, e.g. for integer variables with a distinct value per sample.
 
     *Floating variables* are binned per batch element (per row of the variable's own batch
     shape, e.g. per neuron and epoch), with a common number of bins. ``"quantile"``: inner edge
@@ -232,6 +244,7 @@ def estimate_batch(
         local = np.arange(n_rows[v]).reshape(x.shape[:-1])
         rows[:, v] = np.broadcast_to(local, batch_shape).ravel() + offsets[v]
     sizes = tuple(sizes)
+    _check_cells(sizes, names)
     strides = np.array([int(np.prod(sizes[v + 1 :])) for v in range(n_vars)], dtype=np.int64)
 
     counts = np.empty((n_batch, int(np.prod(sizes))))
@@ -327,22 +340,29 @@ def _resampled(codes, rows, strides, sizes, measure, key, index, n_draws, bootst
 # --------------------------------------------------------------------------- validation
 
 
+def _check_random_state(random_state: Any) -> None:
+    """Check that ``random_state`` is ``None``, an int >= 0 or a ``numpy.random.Generator``."""
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return
+    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
+        raise TypeError(
+            f"random_state must be a non-negative int, a numpy.random.Generator or None, got "
+            f"{random_state!r}: pass e.g. random_state=0 for reproducible shuffles"
+        )
+    if random_state < 0:
+        raise ValueError(
+            f"random_state must be a non-negative int, got {random_state}: pass e.g. random_state=0"
+        )
+
+
 def resolve_random_state(random_state: Any) -> int:
     """An int seed from ``random_state`` (int, ``numpy.random.Generator`` or ``None``)."""
+    _check_random_state(random_state)
     if random_state is None:
         return int(np.random.SeedSequence().entropy)
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**63))
-    if (
-        isinstance(random_state, int | np.integer)
-        and not isinstance(random_state, bool)
-        and random_state >= 0
-    ):
-        return int(random_state)
-    raise TypeError(
-        f"random_state must be a non-negative int, a numpy.random.Generator or None, got "
-        f"{random_state!r}: pass e.g. random_state=0 for reproducible shuffles"
-    )
+    return int(random_state)
 
 
 def _count(value: Any, name: str) -> int:
@@ -351,30 +371,50 @@ def _count(value: Any, name: str) -> int:
     return int(value)
 
 
-def _check_settings(
-    *, measure="sx", bins=None, binning="uniform", estimator="plugin", n_shuffles=0, n_boot=0,
+#: The settings of :func:`estimate` (all but the variables) and their defaults.
+_SETTINGS = dict(
+    measure="sx", bins=None, binning="uniform", estimator="plugin", n_shuffles=0, n_boot=0,
     ci=0.95, random_state=None,
-) -> dict[str, Any]:  # fmt: skip
-    """Check the scalar settings of :func:`estimate` and resolve the random state."""
+)  # fmt: skip
+
+
+def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
+    """Check the scalar settings of :func:`estimate` and resolve the random state.
+
+    ``caller`` names the public function whose keyword arguments these are, for messages.
+    """
+    for key in kwargs:
+        if key not in _SETTINGS:
+            close = difflib.get_close_matches(key, _SETTINGS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(
+                f"{caller}() got an unknown keyword argument {key!r}{hint}: the settings of "
+                f"estimate() are {', '.join(_SETTINGS)}"
+            )
+    s = {**_SETTINGS, **kwargs}
+    measure, estimator, ci = s["measure"], s["estimator"], s["ci"]
     if not (isinstance(measure, str) and measure.startswith("dit:")):
         get_measure(measure)  # unknown names fail here, before any work
     if estimator not in ESTIMATORS:
         raise ValueError(
             f"unknown estimator {estimator!r}: choose one of {', '.join(map(repr, ESTIMATORS))}"
         )
-    n_shuffles, n_boot = _count(n_shuffles, "n_shuffles"), _count(n_boot, "n_boot")
+    n_shuffles, n_boot = _count(s["n_shuffles"], "n_shuffles"), _count(s["n_boot"], "n_boot")
     if estimator == "shuffle" and n_shuffles == 0:
         raise ValueError(
             "estimator='shuffle' subtracts the mean over target-shuffled nulls and needs "
             "n_shuffles > 0: pass e.g. n_shuffles=50"
         )
-    if not (isinstance(ci, float | int) and 0.0 < ci < 1.0):
+    if not is_real(ci):
+        raise TypeError(f"ci must be a real number in (0, 1), got {ci!r}: e.g. ci=0.95")
+    if not 0.0 < ci < 1.0:
         raise ValueError(f"ci must be a number in (0, 1), got {ci!r}: e.g. ci=0.95")
     resample = n_shuffles > 0 or n_boot > 0
-    seed = resolve_random_state(random_state) if resample else random_state
+    _check_random_state(s["random_state"])
+    seed = resolve_random_state(s["random_state"]) if resample else s["random_state"]
     return dict(
-        measure=measure, bins=bins, binning=binning, estimator=estimator, n_shuffles=n_shuffles,
-        n_boot=n_boot, ci=float(ci), random_state=seed, resample=resample,
+        measure=measure, bins=s["bins"], binning=s["binning"], estimator=estimator,
+        n_shuffles=n_shuffles, n_boot=n_boot, ci=float(ci), random_state=seed, resample=resample,
     )  # fmt: skip
 
 
@@ -414,7 +454,10 @@ def _as_sample_arrays(target: Any, sources: Any) -> tuple[list[np.ndarray], list
                 "variable needs the same samples along its last axis"
             )
     if n == 0:
-        raise ValueError("the variables have no samples (last axis of length 0)")
+        raise ValueError(
+            "target and sources have no samples (their last axis has length 0): pass arrays "
+            "with at least one sample along the last axis"
+        )
     return arrays, names
 
 
@@ -430,22 +473,26 @@ def _batch_shape(arrays: list[np.ndarray], names: list[str]) -> tuple[int, ...]:
 
 
 def _per_variable_binning(bins: Any, binning: Any, arrays: list[np.ndarray], names: list[str]):
-    """One (bins, binning) pair per variable; binning is a method name or an edge array."""
+    """One (bins, binning) pair per variable; binning is a method name or an edge array.
+
+    The values are checked for every variable, also where they do not apply (integers).
+    """
     n_vars = len(arrays)
     is_float = [np.issubdtype(a.dtype, np.floating) for a in arrays]
     if bins is None or isinstance(bins, int | np.integer):
-        per_bins = [bins if f else None for f in is_float]
+        per_bins = [_checked_bins(bins, "bins")] * n_vars
+        per_bins = [b if f else None for b, f in zip(per_bins, is_float, strict=True)]
     elif isinstance(bins, Sequence) and len(bins) == n_vars:
-        per_bins = list(bins)
+        per_bins = [_checked_bins(b, f"bins for {n}") for b, n in zip(bins, names, strict=True)]
     else:
         raise ValueError(
             f"bins must be an int or a sequence of {n_vars} entries (target, then each source; "
             f"None for integer variables), got {bins!r}"
         )
     if isinstance(binning, str) or _is_edges(binning):
-        per_binning = [binning if f else None for f in is_float]
+        per_binning = [_checked_binning(binning, "")] * n_vars
     elif isinstance(binning, Sequence) and len(binning) == n_vars:
-        per_binning = list(binning)
+        per_binning = [_checked_binning(m, n) for m, n in zip(binning, names, strict=True)]
     else:
         raise ValueError(
             f"binning must be 'uniform', 'quantile', an array of bin edges, or a sequence of "
@@ -461,39 +508,66 @@ def _per_variable_binning(bins: Any, binning: Any, arrays: list[np.ndarray], nam
                 )
             out_bins.append(None)
             out_binning.append(None)
-            continue
-        if method is None:
+        elif method is None:
             raise ValueError(
                 f"{name} holds real numbers and needs a binning, got None: e.g. 'quantile'"
             )
-        if isinstance(method, str):
-            if method not in BINNINGS:
-                raise ValueError(
-                    f"unknown binning {method!r} for {name}: choose 'uniform', 'quantile' or an "
-                    "increasing array of bin edges"
-                )
-            if isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 2:
+        elif isinstance(method, str):
+            if b is None:
                 raise ValueError(
                     f"{name} holds real numbers and binning {method!r} needs bins, an int >= 2, "
                     f"got {b!r}: pass e.g. bins=8"
                 )
-            out_bins.append(int(b))
+            out_bins.append(b)
             out_binning.append(method)
         else:
-            edges = np.asarray(method, dtype=np.float64)
-            if (
-                edges.ndim != 1
-                or edges.size < 3
-                or np.isnan(edges).any()
-                or (np.diff(edges) <= 0).any()
-            ):
-                raise ValueError(
-                    f"bin edges for {name} must be a 1-D strictly increasing array of at least 3 "
-                    f"values (2 bins), got {method!r}"
-                )
-            out_bins.append(edges.size - 1)
-            out_binning.append(edges)
+            out_bins.append(method.size - 1)
+            out_binning.append(method)
     return out_bins, out_binning
+
+
+def _checked_bins(b: Any, name: str) -> int | None:
+    """A number of bins: ``None`` or an int >= 2."""
+    if b is not None and (isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 2):
+        raise ValueError(
+            f"{name} must be None or an int >= 2 (the number of bins), got {b!r}: pass e.g. bins=8"
+        )
+    return None if b is None else int(b)
+
+
+def _checked_binning(method: Any, name: str) -> str | np.ndarray | None:
+    """A binning (``None``, a name of :data:`BINNINGS` or bin edges); ``name``: its variable."""
+    where = f" for {name}" if name else ""
+    if method is None or (isinstance(method, str) and method in BINNINGS):
+        return method
+    if isinstance(method, str):
+        raise ValueError(
+            f"unknown binning {method!r}{where}: choose 'uniform', 'quantile' or an increasing "
+            "array of bin edges"
+        )
+    try:
+        edges = np.asarray(method, dtype=np.float64)
+    except (TypeError, ValueError):
+        edges = np.empty(0)
+    if edges.ndim != 1 or edges.size < 3 or np.isnan(edges).any() or (np.diff(edges) <= 0).any():
+        raise ValueError(
+            f"bin edges{where} must be a 1-D strictly increasing array of at least 3 values "
+            f"(2 bins), got {method!r}: e.g. binning=[-np.inf, 0.0, np.inf]"
+        )
+    return edges
+
+
+def _check_cells(sizes: Sequence[int], names: Sequence[str]) -> None:
+    """Reject joint histograms of more than :data:`MAX_JOINT_CELLS` cells."""
+    cells = math.prod(int(k) for k in sizes)
+    if cells > MAX_JOINT_CELLS:
+        detail = ", ".join(f"{n} {k}" for n, k in zip(names, sizes, strict=True))
+        raise ValueError(
+            f"the joint histogram of target and sources would have {cells:.3g} cells (alphabet "
+            f"sizes: {detail}), more than MAX_JOINT_CELLS = 2**24: integer arrays are treated as "
+            "codes, one per distinct value; bin them (pass floats with bins=...) or reduce the "
+            "alphabet"
+        )
 
 
 def _is_edges(binning: Any) -> bool:

@@ -66,10 +66,8 @@ def convergence(
     """
     import xarray as xr
 
-    P, n_sources = as_pmf_array(pmf, None, False, "pmf")
-    sizes = [int(n) for n in np.atleast_1d(sample_sizes)]
-    if not sizes or min(sizes) < 1:
-        raise ValueError(f"sample_sizes must be positive ints, got {sample_sizes!r}")
+    P, n_sources = as_pmf_array(pmf, None, False, "pmf", single="convergence")
+    sizes = _sample_sizes(sample_sizes)
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, int | np.integer) or n_repeats < 2:
         raise ValueError(f"n_repeats must be an int >= 2 to measure a spread, got {n_repeats!r}")
     if estimator not in ESTIMATORS:
@@ -105,3 +103,27 @@ def convergence(
             "units": "bit",
         },
     )
+
+
+def _sample_sizes(sample_sizes: Any) -> list[int]:
+    """``sample_sizes`` (an int or a sequence of ints >= 1) as a list of ints."""
+    values = [sample_sizes] if isinstance(sample_sizes, int | np.integer) else sample_sizes
+    if isinstance(values, np.ndarray):
+        values = values.tolist() if values.ndim == 1 else None
+    if not isinstance(values, Sequence) or isinstance(values, str) or not values:
+        raise ValueError(
+            f"sample_sizes must be a non-empty sequence of positive ints, got {sample_sizes!r}: "
+            "pass e.g. sample_sizes=[100, 1000]"
+        )
+    for i, n in enumerate(values):
+        if isinstance(n, bool) or not isinstance(n, int | np.integer):
+            raise TypeError(
+                f"sample_sizes must hold ints (numbers of samples), got {n!r} at position {i}: "
+                "pass e.g. sample_sizes=[100, 1000]"
+            )
+        if n < 1:
+            raise ValueError(
+                f"sample_sizes must be positive ints (numbers of samples), got {n!r} at position "
+                f"{i}: pass e.g. sample_sizes=[100, 1000]"
+            )
+    return [int(n) for n in values]

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .estimate import _check_settings, _per_variable_binning, estimate_batch, resolve_random_state
+from ._validation import check_bool
+from .estimate import _check_cells, _check_settings, _per_variable_binning, estimate_batch
 from .lattice import lattice
 
 __all__ = ["pid_dataset"]
@@ -72,15 +73,18 @@ def pid_dataset(
     """
     from . import __version__
 
+    skip_missing = check_bool(skip_missing, "skip_missing")
+    kwargs = dict(estimate_kwargs)
+    # fail now, not when a lazy result is computed
+    checked = _check_settings("pid_dataset", **kwargs)
+    if checked["resample"]:
+        kwargs["random_state"] = checked["random_state"]  # resolved once for all chunks
     arrays = _variables(ds, target, sources, sample_dim)
     n_sources = len(arrays) - 1
-    kwargs = dict(estimate_kwargs)
-    if kwargs.get("n_shuffles", 0) or kwargs.get("n_boot", 0):
-        kwargs["random_state"] = resolve_random_state(kwargs.get("random_state"))
-    checked = _check_settings(**kwargs)  # fail now, not when a lazy result is computed
     names = ["target"] + [f"sources[{i}]" for i in range(n_sources)]
-    _per_variable_binning(checked["bins"], checked["binning"], arrays, names)
+    bins, _ = _per_variable_binning(checked["bins"], checked["binning"], arrays, names)
     alphabets = [_alphabet(a) for a in arrays]
+    _check_cells([b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)], names)
     index = _batch_index(arrays, sample_dim)
     outputs = ["atoms", "mi"] + [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
@@ -131,7 +135,7 @@ def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:
         raise TypeError(
             f"sources must be a list of variable names (e.g. ['x1', 'x2']), got {sources!r}"
         )
-    arrays = []
+    arrays, roles = [], []
     for role, v in [("target", target), *((f"sources[{i}]", s) for i, s in enumerate(sources))]:
         if not isinstance(v, xr.DataArray):
             if v not in ds.data_vars:
@@ -147,7 +151,32 @@ def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:
         if v.chunks is not None:
             v = v.chunk({sample_dim: -1})
         arrays.append(v)
+        roles.append(role)
+    _check_aligned(arrays, roles)
     return arrays
+
+
+def _check_aligned(arrays: list[xr.DataArray], roles: list[str]) -> None:
+    """Check that variables sharing a dimension agree on its length and coordinates."""
+    seen: dict[Hashable, tuple[str, xr.DataArray]] = {}
+    for role, a in zip(roles, arrays, strict=True):
+        for d in a.dims:
+            if d not in seen:
+                seen[d] = role, a
+                continue
+            other_role, b = seen[d]
+            if a.sizes[d] != b.sizes[d]:
+                raise ValueError(
+                    f"{role} ({a.name!r}) has {a.sizes[d]} entries along dimension {d!r} but "
+                    f"{other_role} ({b.name!r}) has {b.sizes[d]}: variables share dimensions by "
+                    f"name, so select matching {d!r} ranges first (or rename one dimension)"
+                )
+            if d in a.indexes and d in b.indexes and not a.indexes[d].equals(b.indexes[d]):
+                raise ValueError(
+                    f"{role} ({a.name!r}) and {other_role} ({b.name!r}) have different "
+                    f"coordinates along dimension {d!r}: align them first, e.g. with "
+                    "xarray.align(..., join='inner')"
+                )
 
 
 def _alphabet(a: xr.DataArray) -> np.ndarray | None:
