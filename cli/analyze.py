@@ -216,8 +216,7 @@ def analyze_command(debug, **options):
     except (ValueError, TypeError, KeyError) as err:
         if debug:
             raise
-        message = str(err).strip("'\"").splitlines()[0]
-        raise InputError(for_cli(message, options["sources"])) from None
+        raise InputError(for_cli(str(err).strip("'\"").splitlines()[0])) from None
     except Exception as err:
         if debug:
             raise

@@ -410,8 +410,11 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
     if not 0.0 < ci < 1.0:
         raise ValueError(f"ci must be a number in (0, 1), got {ci!r}: e.g. ci=0.95")
     resample = n_shuffles > 0 or n_boot > 0
-    _check_random_state(s["random_state"])
-    seed = resolve_random_state(s["random_state"]) if resample else s["random_state"]
+    if resample:
+        seed = resolve_random_state(s["random_state"])  # checks it too
+    else:
+        _check_random_state(s["random_state"])
+        seed = s["random_state"]
     return dict(
         measure=measure, bins=s["bins"], binning=s["binning"], estimator=estimator,
         n_shuffles=n_shuffles, n_boot=n_boot, ci=float(ci), random_state=seed, resample=resample,
