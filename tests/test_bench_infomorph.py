@@ -27,7 +27,12 @@ def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
     # logistic regression is deterministic: both seeds agree, and it is far above chance
     assert len(set(rows["logistic regression (lbfgs, 200 iterations)"]["test_accuracy"])) == 1
     assert rows["logistic regression (lbfgs, 200 iterations)"]["median"] > 0.9
-    assert "| infomorphic read-out only |" in (tmp_path / "a.md").read_text()
+    written = (tmp_path / "a.md").read_text()
+    assert "| infomorphic read-out only |" in written
+    assert "- infomorphic read-out only minus logistic regression:" in written
+    # --from-json renders the same tables and goals without training
+    bench.main(["--from-json", str(out), "--out", str(tmp_path / "b.md")])
+    assert (tmp_path / "b.md").read_text() == written
     # --models picks rows, in table order whatever the order given
     bench.main([*args, "--models", "logistic", "readout", "--json", str(out)])
     assert list(json.loads(out.read_text())["digits"]) == [
@@ -46,12 +51,34 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
         (["--models", "mlp"], "--models: invalid choice: 'mlp'"),
         (["--n-hidden", "1"], "--n-hidden must be >= 2"),
         (["--json", str(missing)], "does not exist or is not writable"),
+        (["--from-json", str(missing)], "no such file; give a JSON written by --json"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             bench.main(["--datasets", "digits", *args])
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def _model(test, last):
+    return {"test_accuracy": test, "test_accuracy_last_epoch": last}
+
+
+def test_accuracy_goals_are_judged_after_the_last_epoch(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_infomorph")
+    models = {
+        "infomorphic read-out only": _model([0.90, 0.94, 0.95], [0.96, 0.95, 0.97]),
+        "logistic regression (lbfgs, 200 iterations)": _model([0.97] * 3, [0.97] * 3),
+        "backprop, same architecture (8 sigmoid hidden)": _model([0.99] * 3, [0.99] * 3),
+    }
+    text = bench.goals(models)
+    # medians: last epoch 0.96 - 0.97 = -1 point (met); early-stopped 0.94 - 0.97 = -3 (missed)
+    assert "minus logistic regression: -1.00 points after the last epoch (met)" in text
+    assert "[-3.00 early-stopped, missed]" in text
+    # the three-class goal is left out when its model was not run
+    assert "backprop" not in text
+    assert bench.goals({}) == ""
 
 
 def test_readout_splits_benchmark_pairs_both_readouts(monkeypatch, capsys):
