@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -89,13 +90,16 @@ _OPTION_HINTS = (
 )
 
 
-def for_cli(message: str, sources: Sequence[str] = ()) -> str:
+def for_cli(message: str, sources: Sequence[str] = (), target: str | None = None) -> str:
     """A library error message in the command line's words: ``normalize=True`` becomes
-    ``--normalize``, ``sources[i]`` becomes ``--source NAME``, and so on."""
+    ``--normalize``, ``sources[i]`` becomes ``--source NAME``, ``target`` becomes
+    ``--target NAME`` when ``target`` is given, and so on."""
     for library, option in _OPTION_HINTS:
         message = message.replace(library, option)
     for i, name in enumerate(sources):
         message = message.replace(f"sources[{i}]", f"--source {name}")
+    if target is not None:
+        message = re.sub(r"(?<![-\w])target\b", f"--target {target}", message)
     return message
 
 

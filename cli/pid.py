@@ -233,7 +233,7 @@ def pid_command(
             return
         res = pidtools.pid(p, measure, normalize=normalize)
     except (ValueError, TypeError) as err:
-        raise InputError(for_cli(str(err), sources)) from None
+        raise InputError(for_cli(str(err), sources, target if samples else None)) from None
     _emit(res, source, fmt)
 
 

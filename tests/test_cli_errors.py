@@ -49,6 +49,22 @@ def test_analyze_output_problems_are_caught_before_any_work(tmp_path, record):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "data.nc"]
 
 
+def test_analyze_partial_nan_names_the_variable_and_the_sample_dimension(tmp_path, record):
+    ds = planted_dataset("xor", 3, 2, 100).astype(float)
+    ds["output"][{"sample": 7}] = np.nan  # NaN at one sample of every unit: not padding
+    ds.to_netcdf(record, engine="h5netcdf")
+    res = invoke(tmp_path, "analyze", record, "--quiet", "-o", "atoms.nc")
+    assert_usage_error(res, "--target output contains NaN", "--sample-dim 'sample'")
+    assert "index" not in res.stderr and "))" not in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.nc"]
+
+
+def test_pid_samples_errors_name_the_target_column(tmp_path):
+    (tmp_path / "s.csv").write_text("y,a\n0,1\nnan,0\n1,1\n")
+    res = invoke(tmp_path, "pid", "--samples", "s.csv", "--target", "y", "--source", "a")
+    assert_usage_error(res, "--target y contains NaN", "index (1,)")
+
+
 def test_analyze_rejects_zero_workers(tmp_path, record):
     assert_usage_error(invoke(tmp_path, "analyze", record, "--workers", "0"), "--workers")
 
