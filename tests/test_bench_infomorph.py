@@ -29,7 +29,9 @@ def test_accuracy_benchmark_writes_every_model(tmp_path, monkeypatch):
     assert rows["logistic regression (lbfgs, 200 iterations)"]["median"] > 0.9
     written = (tmp_path / "a.md").read_text()
     assert "| infomorphic read-out only |" in written
+    assert "| infomorphic 8 hidden, three-class (optimised goal) |" in written
     assert "- infomorphic read-out only minus logistic regression:" in written
+    assert "- infomorphic 8 hidden, three-class (optimised goal) minus backprop:" in written
     # --from-json renders the same tables and goals without training
     bench.main(["--from-json", str(out), "--out", str(tmp_path / "b.md")])
     assert (tmp_path / "b.md").read_text() == written
