@@ -5,8 +5,8 @@ accuracy moves by about 1 point (one standard error) with the split. This script
 read-out-only comparison of ``bench_infomorph.py`` on ``--splits`` random stratified splits
 (``split_seed`` 0, 1, ...; the network's seed equals the split seed) and reports, per split,
 logistic regression's test accuracy and the infomorphic read-out's (early-stopped at the
-best-validation epoch, and after the last epoch), and the mean paired difference with its
-standard error.
+best-validation epoch, and after the last epoch), the mean paired difference with its
+standard error and how many splits are within the goal's 1.5 points.
 
 It trains two read-outs per split: the papers' (exact goal gradient) and one with
 ``readout_wrong_side_slope`` (``--wrong-side-slope``, not in the papers; see
@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from bench_infomorph import positive_int
+from bench_infomorph import GOAL_POINTS, positive_int
 
 from infomorph.baselines import logistic_regression
 from infomorph.data import load
@@ -162,6 +162,13 @@ def main(argv=None):
         f"wrong-side slope minus one-vs-rest logistic regression: early-stopped "
         f"{_mean_and_error(variant[:, 1] - ovr)}, last epoch {_mean_and_error(variant[:, 2] - ovr)}"
     )
+    for slope, r in rows.items():
+        name = "papers' read-out" if slope == 0 else f"wrong-side slope {slope}"
+        within = [int((100 * (r[:, k] - logistic) >= -GOAL_POINTS - 1e-9).sum()) for k in (2, 1)]
+        print(
+            f"{name}: splits within {GOAL_POINTS} points of logistic regression: "
+            f"{within[0]} of {len(r)} after the last epoch, {within[1]} early-stopped"
+        )
     print(
         "saturated = training errors after the last epoch whose own-class neuron has "
         "theta (1 - theta) < 0.01"

@@ -92,6 +92,7 @@ def test_readout_splits_benchmark_pairs_both_readouts(monkeypatch, capsys):
     assert "| papers' (exact gradient) |" in out and "| wrong-side slope 0.25 |" in out
     assert "wrong-side slope minus papers' read-out" in out
     assert "| one-vs-rest logistic regression |" in out
+    assert "papers' read-out: splits within 1.5 points of logistic regression:" in out
     for args, message in (
         (["--splits", "1"], "--splits must be >= 2"),
         (["--wrong-side-slope", "0.3"], "--wrong-side-slope must be in (0, 0.25]"),
