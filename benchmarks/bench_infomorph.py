@@ -17,10 +17,9 @@ early-stopped gaps beside. The budget (default 200 epochs, 300 on digits) is abo
 100 epochs because the infomorphic hidden network is still improving at epoch 100 on
 Fashion-MNIST while backprop has stopped improving (benchmarks/infomorph_results.md gives both
 budgets); 300 digits epochs at batch 128 are 2700 Adam steps, fewer than the papers' 4700 (100
-MNIST epochs at batch 1024). Infomorphic networks
-with a hidden layer predict with the hidden layer's expected outputs (mean field, the default of
-``InfomorphicNetwork.predict``). Runs go to ``--jobs`` worker processes, one numba and one BLAS
-thread each.
+MNIST epochs at batch 1024). Infomorphic networks with a hidden layer predict with the hidden
+layer's expected outputs (mean field, the default of ``InfomorphicNetwork.predict``). Runs go to
+``--jobs`` worker processes, one numba and one BLAS thread each.
 
 Example (about 50 minutes on 2 cores)::
 
@@ -236,6 +235,28 @@ def goals(models: dict) -> str:
     return "\n".join([head, "", *lines]) + "\n"
 
 
+def _read_results(parser: argparse.ArgumentParser, path: Path) -> dict:
+    """The results a ``--json`` run wrote to ``path``; a usage error if it is not such a file."""
+    keys = {
+        "test_accuracy",
+        "test_accuracy_last_epoch",
+        "best_validation_epoch",
+        "training",
+        "seconds_per_run",
+        "seeds",
+    }
+    try:
+        results = json.loads(path.read_text())
+        if all(keys <= set(m) for models in results.values() for m in models.values()):
+            return results
+    except (ValueError, AttributeError, TypeError):
+        pass
+    parser.error(
+        f"--from-json {path}: not a results file written by --json (data set -> model -> "
+        f"{sorted(keys)}); rerun with --json"
+    )
+
+
 def positive_int(text: str) -> int:
     """argparse type: an int >= 1."""
     try:
@@ -296,7 +317,7 @@ def main(argv=None):
     _writable(ap, "--out", args.out)
     _writable(ap, "--json", args.json)
     if args.from_json is not None:
-        results = json.loads(args.from_json.read_text())
+        results = _read_results(ap, args.from_json)
     else:
         results = {}
         for ds in args.datasets:

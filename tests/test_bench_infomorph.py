@@ -47,6 +47,8 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     bench = importlib.import_module("bench_infomorph")
     missing = tmp_path / "no-such-folder" / "acc.json"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"digits": {"model": {"median": 0.9}}}')
     for args, message in (
         (["--jobs", "0"], "--jobs: must be an int >= 1"),
         (["--epochs", "x"], "--epochs: must be an int >= 1"),
@@ -54,12 +56,13 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
         (["--n-hidden", "1"], "--n-hidden must be >= 2"),
         (["--json", str(missing)], "does not exist or is not writable"),
         (["--from-json", str(missing)], "no such file; give a JSON written by --json"),
+        (["--from-json", str(bad)], "not a results file written by --json"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             bench.main(["--datasets", "digits", *args])
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [bad]
 
 
 def _model(test, last):
