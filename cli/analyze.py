@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 import warnings
 from pathlib import Path
@@ -289,14 +288,7 @@ def run_analysis(
     try:
         result = _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quiet)
     except (ValueError, TypeError) as err:
-        message = for_cli(str(err).splitlines()[0], sources, target)
-        if "NaN or infinite" in message:
-            # the library's index counts units after stacking; name the dimension instead
-            message = re.sub(r" \(first at index \([^)]*\)\)", "", message) + (
-                f" (some but not all samples along --sample-dim {sample_dim!r} of a unit; a "
-                "unit that is NaN at every sample is skipped)"
-            )
-        raise InputError(message) from None
+        raise InputError(for_cli(str(err).splitlines()[0], sources, target)) from None
     if over not in result["atoms"].dims:
         raise InputError(f"the atoms do not vary along {over!r}: check --over")
     if not np.isfinite(result["atoms"].values).any():

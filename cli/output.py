@@ -87,6 +87,8 @@ _OPTION_HINTS = (
     ("pass normalize=True", "pass --normalize"),
     ("n_shuffles=", "--shuffles "),
     ("pass path=", "pass --data-path"),
+    ("sample_dim ", "--sample-dim "),
+    ("batch element", "unit"),
 )
 
 

@@ -95,10 +95,22 @@ def pid_dataset(
         )
         return [np.asarray(getattr(res, k), dtype=np.float64) for k in outputs]
 
+    def named(error, variables, present):
+        """``error`` again, or the NaN error naming role and ``sample_dim`` if that was it;
+        ``present``: the batch elements estimated (all when None)."""
+        if present is None:
+            shape = np.broadcast_shapes(*(v.shape[:-1] for v in variables))
+            present = np.ones(shape, dtype=bool)
+        _check_finite(variables, names, present, sample_dim, skip_missing)
+        return error
+
     def block(*data):
         variables, index = list(data[:-1]), data[-1]
         if not skip_missing:
-            return tuple(estimated(variables, index))
+            try:
+                return tuple(estimated(variables, index))
+            except ValueError as err:
+                raise named(err, variables, None) from None
         shape = np.broadcast_shapes(index.shape, *(v.shape[:-1] for v in variables))
         absent = np.zeros(shape, dtype=bool)
         for v in variables:
@@ -108,7 +120,10 @@ def pid_dataset(
         keep = ~absent
         if keep.any():
             kept = [np.broadcast_to(v, shape + v.shape[-1:])[keep] for v in variables]
-            parts = estimated(kept, np.broadcast_to(index, shape)[keep])
+            try:
+                parts = estimated(kept, np.broadcast_to(index, shape)[keep])
+            except ValueError as err:
+                raise named(err, variables, keep) from None
             for full, part in zip(result, parts, strict=True):
                 full[keep] = part
         return tuple(result)
@@ -126,6 +141,25 @@ def pid_dataset(
     out = xr.Dataset(dict(zip(outputs, results, strict=True))).assign_coords(atom=labels)
     out.attrs = _attrs(kwargs, n_sources, arrays[0].sizes[sample_dim], __version__)
     return out
+
+
+def _check_finite(variables, names, present, sample_dim, skip_missing: bool) -> None:
+    """Raise if a floating variable has NaN or inf in a ``present`` batch element, naming the
+    variable's role and ``sample_dim`` (not a position in the block's stacked layout)."""
+    for name, v in zip(names, variables, strict=True):
+        if not np.issubdtype(v.dtype, np.floating):
+            continue
+        finite = np.broadcast_to(np.isfinite(v).all(axis=-1), present.shape)
+        if (present & ~finite).any():
+            hint = (
+                "in a batch element that is not NaN at every sample (such batch elements are skipped)"
+                if skip_missing
+                else "(pass skip_missing=True if whole batch elements are NaN padding)"
+            )
+            raise ValueError(
+                f"{name} contains NaN or infinite values along sample_dim {sample_dim!r} "
+                f"{hint}: drop or impute those samples"
+            )
 
 
 def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:

@@ -143,3 +143,11 @@ def test_skip_missing_pads_absent_elements_with_nan():
         px.pid_dataset(
             ds.assign(x=(("layer", "neuron", "sample"), x)), "y", ["x"], bins=4, skip_missing=True
         )
+    # the message names the variable's role and the sample dimension, lazily too
+    bad = ds.assign(x=(("layer", "neuron", "sample"), x)).chunk({"neuron": 2})
+    message = r"sources\[0\] contains NaN or infinite values along sample_dim 'sample'"
+    with pytest.raises(ValueError, match=message):
+        px.pid_dataset(bad, "y", ["x"], bins=4, skip_missing=True).compute()
+    padded = r"target contains NaN or infinite values along sample_dim 'sample' \(pass skip_missing"
+    with pytest.raises(ValueError, match=padded):
+        px.pid_dataset(ds.isel(layer=[1]), "y", ["x"], bins=4).compute()
