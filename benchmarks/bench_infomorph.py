@@ -247,7 +247,9 @@ def _read_results(parser: argparse.ArgumentParser, path: Path) -> dict:
     }
     try:
         results = json.loads(path.read_text())
-        if all(keys <= set(m) for models in results.values() for m in models.values()):
+        if results and all(
+            models and all(keys <= set(m) for m in models.values()) for models in results.values()
+        ):
             return results
     except (ValueError, AttributeError, TypeError):
         pass
@@ -312,6 +314,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.from_json is not None and not args.from_json.is_file():
         ap.error(f"--from-json {args.from_json}: no such file; give a JSON written by --json")
+    if args.from_json is not None and args.json is not None:
+        ap.error("--from-json renders saved results and trains nothing: drop --json")
+    if args.from_json is not None and args.out is not None:
+        if args.out.resolve() == args.from_json.resolve():
+            ap.error(f"--out {args.out} is the --from-json input and would be overwritten")
     if args.n_hidden < 2:
         ap.error(f"--n-hidden must be >= 2 (build_network's rule), got {args.n_hidden}")
     _writable(ap, "--out", args.out)

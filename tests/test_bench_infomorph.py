@@ -49,6 +49,8 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
     missing = tmp_path / "no-such-folder" / "acc.json"
     bad = tmp_path / "bad.json"
     bad.write_text('{"digits": {"model": {"median": 0.9}}}')
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"digits": {}}')
     for args, message in (
         (["--jobs", "0"], "--jobs: must be an int >= 1"),
         (["--epochs", "x"], "--epochs: must be an int >= 1"),
@@ -57,12 +59,15 @@ def test_accuracy_benchmark_rejects_bad_arguments_before_training(tmp_path, monk
         (["--json", str(missing)], "does not exist or is not writable"),
         (["--from-json", str(missing)], "no such file; give a JSON written by --json"),
         (["--from-json", str(bad)], "not a results file written by --json"),
+        (["--from-json", str(empty)], "not a results file written by --json"),
+        (["--from-json", str(bad), "--json", "x.json"], "trains nothing: drop --json"),
+        (["--from-json", str(bad), "--out", str(bad)], "is the --from-json input"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             bench.main(["--datasets", "digits", *args])
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == [bad]
+    assert sorted(tmp_path.iterdir()) == [bad, empty]
 
 
 def _model(test, last):
