@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from bench_infomorph import GOAL_POINTS, positive_int
+from bench_infomorph import GOAL_POINTS, positive_int, within_goal
 
 from infomorph.baselines import logistic_regression
 from infomorph.data import load
@@ -164,7 +164,7 @@ def main(argv=None):
     )
     for slope, r in rows.items():
         name = "papers' read-out" if slope == 0 else f"wrong-side slope {slope}"
-        within = [int((100 * (r[:, k] - logistic) >= -GOAL_POINTS - 1e-9).sum()) for k in (2, 1)]
+        within = [int(within_goal(100 * (r[:, k] - logistic)).sum()) for k in (2, 1)]
         print(
             f"{name}: splits within {GOAL_POINTS} points of logistic regression: "
             f"{within[0]} of {len(r)} after the last epoch, {within[1]} early-stopped"
