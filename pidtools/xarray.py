@@ -13,7 +13,8 @@ import numpy as np
 import xarray as xr
 
 from ._validation import check_bool
-from .estimate import _check_cells, _check_settings, _per_variable_binning, estimate_batch
+from .binning import check_cells, per_variable_binning
+from .estimate import _check_settings, estimate_batch
 from .lattice import lattice
 
 __all__ = ["pid_dataset"]
@@ -82,9 +83,9 @@ def pid_dataset(
     arrays = _variables(ds, target, sources, sample_dim)
     n_sources = len(arrays) - 1
     names = ["target"] + [f"sources[{i}]" for i in range(n_sources)]
-    bins, _ = _per_variable_binning(checked["bins"], checked["binning"], arrays, names)
+    bins, _ = per_variable_binning(checked["bins"], checked["binning"], arrays, names)
     alphabets = [_alphabet(a) for a in arrays]
-    _check_cells([b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)], names)
+    check_cells([b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)], names)
     index = _batch_index(arrays, sample_dim)
     outputs = ["atoms", "mi"] + [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
