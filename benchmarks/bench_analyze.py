@@ -51,7 +51,7 @@ def run_analyze(path: Path, *extra: str) -> tuple[float, float]:
         [
             sys.executable,
             "-m",
-            "cli.main",
+            "infomorph_cli.main",
             "analyze",
             str(path),
             "--quiet",

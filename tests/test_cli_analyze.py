@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
-from cli.main import cli
+from infomorph_cli.main import cli
 from infomorph.analysis import planted_dataset
 
 JSON_KEYS = {"atoms", "epochs", "mean", "std", "trend", "settings"}
@@ -106,7 +106,7 @@ def test_same_numbers_with_local_cluster(planted):
 
 def test_subprocess_and_help():
     out = subprocess.run(
-        [sys.executable, "-m", "cli.main", "analyze", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "infomorph_cli.main", "analyze", "--help"], capture_output=True, text=True
     )
     assert out.returncode == 0 and "Examples" in out.stdout
 
@@ -149,7 +149,7 @@ def test_bad_input(tmp_path, make, args, code, message):
 
 def test_bad_input_as_subprocess_exits_without_traceback(tmp_path):
     res = subprocess.run(
-        [sys.executable, "-m", "cli.main", "analyze", "missing.nc"],
+        [sys.executable, "-m", "infomorph_cli.main", "analyze", "missing.nc"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from infomorph_cli.main import cli
 from infomorph._io import atomic_write, atomic_write_many
 from infomorph.analysis import planted_dataset
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from infomorph_cli.main import cli
 from pidtools.distributions import gate
 
 

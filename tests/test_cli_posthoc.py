@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
-from cli.main import cli
+from infomorph_cli.main import cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from record_sklearn_mlp import record_mlp  # noqa: E402

@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 from click.testing import CliRunner
 
-from cli.main import cli
+from infomorph_cli.main import cli
 from infomorph.record import validate
 
 
