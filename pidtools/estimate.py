@@ -8,6 +8,7 @@ The samples of every batch element are turned into a joint histogram (numba,
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ._validation import is_real
+from .binning import BINNINGS, check_cells, codes_into, per_variable_binning, resolve_auto_bins
 from .core import PIDResult, pid
-from .binning import BINNINGS, check_cells, codes_into, per_variable_binning
+from .errors import ParameterError
 from .kernels.estimate import element_seeds, joint_counts, resampled_counts
 from .lattice import MAX_SOURCES
 from .measures import get_measure
@@ -28,6 +30,9 @@ ESTIMATORS = ("plugin", "shuffle")
 #: Most histogram cells of resampled pmfs held at once; bigger batches are processed in slices.
 MAX_RESAMPLED_CELLS = 1 << 23
 
+#: Most histogram cells that the draws of one batch element may need at once
+#: (``max(n_shuffles, n_boot) * cells``): 2**27 float64 cells take 1 GiB.
+MAX_DRAW_CELLS = 1 << 27
 
 
 @dataclass(frozen=True, repr=False)
@@ -48,10 +53,15 @@ class EstimateResult(PIDResult):
         One-sided permutation p-value ``(1 + #{null >= plug-in}) / (1 + n_shuffles)``.
     ci_low, ci_high : ndarray, shape (*batch, n_atoms) or None
         Bootstrap percentile interval of the estimate at level ``settings["ci"]``.
+    occupied : ndarray of int, shape (*batch,) or None
+        Number of non-empty cells of each element's joint histogram; ``n_samples / occupied``
+        is the mean number of samples per occupied cell (see
+        :data:`pidtools.binning.MIN_SAMPLES_PER_CELL`).
     settings : dict
-        The settings used: measure, bins, binning, estimator, n_shuffles, n_boot, ci,
-        random_state (the resolved seed when there is resampling), n_samples and alphabet
-        (the pmf shape ``(nT, n1, ..., nn)``).
+        The settings used: measure, bins (per variable, ``"auto"`` resolved to the number
+        chosen), binning, estimator, n_shuffles, n_boot, ci, random_state (the resolved seed when
+        there is resampling), n_samples, alphabet (the pmf shape ``(nT, n1, ..., nn)``) and cells
+        (its number of cells).
     """
 
     plugin_atoms: np.ndarray | None = None
@@ -60,7 +70,15 @@ class EstimateResult(PIDResult):
     p_value: np.ndarray | None = None
     ci_low: np.ndarray | None = None
     ci_high: np.ndarray | None = None
+    occupied: np.ndarray | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def samples_per_cell(self) -> np.ndarray | None:
+        """Mean number of samples per occupied cell of each element's joint histogram."""
+        if self.occupied is None:
+            return None
+        return self.settings["n_samples"] / np.maximum(self.occupied, 1)
 
     def statistics(self) -> dict[str, np.ndarray]:
         """The per-atom arrays beyond ``atoms`` that this estimate has, by name."""
@@ -87,8 +105,8 @@ def estimate(
     sources: Sequence[Any],
     *,
     measure: str = "sx",
-    bins: int | Sequence[int | None] | None = None,
-    binning: Any = "uniform",
+    bins: int | str | Sequence[int | str | None] | None = None,
+    binning: Any = "auto",
     estimator: str = "plugin",
     n_shuffles: int = 0,
     n_boot: int = 0,
@@ -106,14 +124,18 @@ def estimate(
         of shape ``(n_samples,)`` shared by sources of shape ``(n_neurons, n_samples)``.
     measure : str
         Any measure of :func:`pidtools.pid` (default ``"sx"``).
-    bins : int or sequence, optional
+    bins : int, "auto" or sequence, optional
         Number of bins for floating variables: one int for all, or one entry per variable in
         the order (target, source 1, ..., source n), ``None`` for integer variables.
+        ``"auto"`` (and ``None`` with the ``"auto"`` binning) chooses the number from the
+        sample size (:func:`pidtools.binning.auto_bin_count`).
     binning : str, array_like or sequence
-        ``"uniform"`` (equal width between the minimum and maximum), ``"quantile"`` (equal
-        counts), or increasing bin edges ``e_0 < ... < e_B`` (bins ``[e_k, e_k+1)``, the last one
-        closed; ``-inf``/``inf`` allowed) shared by all floating variables; or one of these per
-        variable.
+        ``"auto"`` (default: a code per distinct value for a variable with at most ``bins`` of
+        them, else equal-count bins that never split tied values), ``"uniform"`` (equal width
+        between the minimum and maximum), ``"quantile"`` (equal counts at order statistics;
+        tied values may empty or merge bins), or increasing bin edges ``e_0 < ... < e_B`` (bins
+        ``[e_k, e_k+1)``, the last one closed; ``-inf``/``inf`` allowed) shared by all floating
+        variables; or one of these per variable.
     estimator : {"plugin", "shuffle"}
         ``"plugin"``: atoms of the empirical pmf. ``"shuffle"``: plug-in minus the mean of the
         plug-in atoms over ``n_shuffles`` target-shuffled nulls (needs ``n_shuffles > 0``).
@@ -144,7 +166,16 @@ def estimate(
     (2**24) is an error, e.g. for integer variables with a distinct value per sample.
 
     *Floating variables* are binned per batch element (per row of the variable's own batch
-    shape, e.g. per neuron and epoch), with a common number of bins. ``"quantile"``: inner edge
+    shape, e.g. per neuron and epoch), with a common number of bins. ``"auto"``: a row with at
+    most ``bins`` distinct values (a +-1 output, a 0/1 label bit, integer-valued floats) gets
+    one code per distinct value, exactly as the same values given as integers; a row with more
+    is cut into ``bins`` bins between distinct values only, each cut at the boundary nearest to
+    an equal share of the samples not yet binned, so a value holding a bin's share of the
+    samples gets a bin of its own (:func:`pidtools.kernels.estimate.auto_codes`). With
+    ``bins="auto"`` the number of bins is the largest in ``2..16`` that leaves
+    :data:`pidtools.binning.MIN_SAMPLES_PER_CELL` samples per cell of the joint histogram
+    (integer variables and floating ones with at most 16 distinct values count with their
+    alphabet sizes). ``"quantile"``: inner edge
     ``k`` is the order statistic of rank ``floor(k n / B)`` (0-based) of that row and a value
     goes to the number of edges ``<=`` it, so without ties bin ``k`` holds
     ``floor((k + 1) n / B) - floor(k n / B)`` samples;
@@ -215,6 +246,7 @@ def estimate_batch(
     batch_shape = _batch_shape(arrays, names)
     n_batch = int(np.prod(batch_shape))
     bins, binning = per_variable_binning(s["bins"], s["binning"], arrays, names)
+    bins = resolve_auto_bins(bins, binning, arrays, n_samples)
     alphabets = list(alphabets) if alphabets is not None else [None] * n_vars
     index = np.arange(n_batch) if batch_index is None else np.asarray(batch_index).ravel()
     if index.shape != (n_batch,):
@@ -234,41 +266,21 @@ def estimate_batch(
         rows[:, v] = np.broadcast_to(local, batch_shape).ravel() + offsets[v]
     sizes = tuple(sizes)
     check_cells(sizes, names)
+    _check_draws(s, math.prod(sizes))
     strides = np.array([int(np.prod(sizes[v + 1 :])) for v in range(n_vars)], dtype=np.int64)
 
     counts = np.empty((n_batch, int(np.prod(sizes))))
     joint_counts(codes, rows, strides, counts)
+    occupied = np.count_nonzero(counts, axis=1)
     plugin = _pid_counts(counts, sizes, s["measure"])
-    n_atoms = len(plugin.labels)
 
-    keys = (
-        np.random.SeedSequence(s["random_state"]).generate_state(4, np.uint64)
-        if s["resample"]
-        else None
+    stats, null_red, null_mi = _resampling_statistics(
+        codes, rows, strides, sizes, index, plugin.atoms, s
     )
-    stats: dict[str, np.ndarray] = {}
-    null_red = null_mi = None
-    if s["n_shuffles"]:
-        null = _resampled(
-            codes, rows, strides, sizes, s["measure"], keys[:2], index, s["n_shuffles"], False
-        )
-        null_atoms = null.atoms.reshape(n_batch, s["n_shuffles"], n_atoms)
-        stats["null_mean"] = null_atoms.mean(axis=1)
-        stats["null_std"] = null_atoms.std(axis=1)
-        exceed = (null_atoms >= plugin.atoms[:, None, :]).sum(axis=1)
-        stats["p_value"] = (1.0 + exceed) / (1.0 + s["n_shuffles"])
-        null_red = null.redundancy.reshape(n_batch, s["n_shuffles"], n_atoms).mean(axis=1)
-        null_mi = null.mi.reshape(n_batch, s["n_shuffles"]).mean(axis=1)
     shuffle = s["estimator"] == "shuffle"
-    if s["n_boot"]:
-        boot = _resampled(
-            codes, rows, strides, sizes, s["measure"], keys[2:], index, s["n_boot"], True
-        )
-        boot_atoms = boot.atoms.reshape(n_batch, s["n_boot"], n_atoms)
-        q = 50.0 * (1.0 - s["ci"]), 50.0 * (1.0 + s["ci"])
-        low, high = np.percentile(boot_atoms, q, axis=1)
-        shift = stats["null_mean"] if shuffle else 0.0
-        stats["ci_low"], stats["ci_high"] = low - shift, high - shift
+    if "ci_low" in stats and shuffle:
+        stats["ci_low"] -= stats["null_mean"]
+        stats["ci_high"] -= stats["null_mean"]
 
     atoms, red, mi = plugin.atoms, plugin.redundancy, plugin.mi
     if shuffle:
@@ -277,7 +289,10 @@ def estimate_batch(
     settings = {
         k: s[k] for k in ("measure", "estimator", "n_shuffles", "n_boot", "ci", "random_state")
     }
-    settings.update(bins=bins, binning=binning, n_samples=n_samples, alphabet=sizes)
+    settings.update(
+        bins=bins, binning=binning, n_samples=n_samples, alphabet=sizes,
+        cells=int(np.prod(sizes)),
+    )  # fmt: skip
     return EstimateResult(
         measure=plugin.measure,
         n_sources=plugin.n_sources,
@@ -288,6 +303,7 @@ def estimate_batch(
         entropy=shaped(plugin.entropy),
         h_res=shaped(plugin.entropy - mi),
         plugin_atoms=shaped(plugin.atoms),
+        occupied=shaped(occupied),
         settings=settings,
         **{k: shaped(v) for k, v in stats.items()},
     )
@@ -298,35 +314,74 @@ def _pid_counts(counts: np.ndarray, sizes: tuple[int, ...], measure: str) -> PID
     return pid(counts.reshape((-1, *sizes)), measure, n_sources=len(sizes) - 1, normalize=True)
 
 
-def _resampled(codes, rows, strides, sizes, measure, key, index, n_draws, bootstrap) -> PIDResult:
-    """PID of ``n_draws`` shuffled or bootstrap histograms per element, batch-major.
+def _resampling_statistics(codes, rows, strides, sizes, index, plugin_atoms, s):
+    """Null (target shuffles) and bootstrap statistics of every element, slice by slice.
 
-    All draws of a slice of the batch go to the measure in one call; slices keep the histograms
-    below :data:`MAX_RESAMPLED_CELLS` cells.
+    Returns the statistics by name (``null_mean``, ``null_std``, ``p_value``, ``ci_low``,
+    ``ci_high``, as requested) and the null means of the redundancy and of the mutual
+    information (or ``None`` without shuffles). The draws of a slice of elements are reduced as
+    soon as they are made, so memory stays below :data:`MAX_RESAMPLED_CELLS` histogram cells
+    whatever the batch size.
     """
-    n_batch, n_cells = rows.shape[0], int(np.prod(sizes))
-    step = max(1, MAX_RESAMPLED_CELLS // (n_draws * n_cells))
-    parts = []
+    n_batch, n_atoms = plugin_atoms.shape
+    n_shuffles, n_boot = s["n_shuffles"], s["n_boot"]
+    stats: dict[str, np.ndarray] = {}
+    if not (n_shuffles or n_boot):
+        return stats, None, None
+    keys = np.random.SeedSequence(s["random_state"]).generate_state(4, np.uint64)
+    names = []
+    if n_shuffles:
+        names += ["null_mean", "null_std", "p_value", "null_red", "null_mi"]
+    if n_boot:
+        names += ["ci_low", "ci_high"]
+    for name in names:
+        stats[name] = np.empty((n_batch,) if name == "null_mi" else (n_batch, n_atoms))
+    n_cells = int(np.prod(sizes))
+    step = max(1, MAX_RESAMPLED_CELLS // (max(n_shuffles, n_boot) * n_cells))
+    q = 50.0 * (1.0 - s["ci"]), 50.0 * (1.0 + s["ci"])
     for lo in range(0, n_batch, step):
-        hi = min(lo + step, n_batch)
-        seeds = np.empty(hi - lo, dtype=np.uint64)
-        element_seeds(key, np.ascontiguousarray(index[lo:hi], dtype=np.int64), seeds)
-        counts = np.empty((hi - lo, n_draws, n_cells))
-        resampled_counts(
-            codes, np.ascontiguousarray(rows[lo:hi]), strides, seeds, bootstrap, counts
-        )
-        parts.append(_pid_counts(counts, sizes, measure))
-    if len(parts) == 1:
-        return parts[0]
-    cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-    return PIDResult(
-        measure=parts[0].measure, n_sources=parts[0].n_sources, labels=parts[0].labels,
-        atoms=cat("atoms"), redundancy=cat("redundancy"), mi=cat("mi"), entropy=cat("entropy"),
-        h_res=cat("h_res"),
-    )  # fmt: skip
+        part = slice(lo, min(lo + step, n_batch))
+        if n_shuffles:
+            null = _draws(codes, rows[part], strides, sizes, s["measure"], keys[:2],
+                          index[part], n_shuffles, False)  # fmt: skip
+            null_atoms = null.atoms.reshape(-1, n_shuffles, n_atoms)
+            stats["null_mean"][part] = null_atoms.mean(axis=1)
+            stats["null_std"][part] = null_atoms.std(axis=1)
+            exceed = (null_atoms >= plugin_atoms[part, None, :]).sum(axis=1)
+            stats["p_value"][part] = (1.0 + exceed) / (1.0 + n_shuffles)
+            stats["null_red"][part] = null.redundancy.reshape(-1, n_shuffles, n_atoms).mean(1)
+            stats["null_mi"][part] = null.mi.reshape(-1, n_shuffles).mean(axis=1)
+        if n_boot:
+            boot = _draws(codes, rows[part], strides, sizes, s["measure"], keys[2:],
+                          index[part], n_boot, True)  # fmt: skip
+            low, high = np.percentile(boot.atoms.reshape(-1, n_boot, n_atoms), q, axis=1)
+            stats["ci_low"][part], stats["ci_high"][part] = low, high
+    return stats, stats.pop("null_red", None), stats.pop("null_mi", None)
+
+
+def _draws(codes, rows, strides, sizes, measure, key, index, n_draws, bootstrap) -> PIDResult:
+    """PID of ``n_draws`` shuffled or bootstrap histograms of each element, element-major."""
+    seeds = np.empty(rows.shape[0], dtype=np.uint64)
+    element_seeds(key, np.ascontiguousarray(index, dtype=np.int64), seeds)
+    counts = np.empty((rows.shape[0], n_draws, int(np.prod(sizes))))
+    resampled_counts(codes, np.ascontiguousarray(rows), strides, seeds, bootstrap, counts)
+    return _pid_counts(counts, sizes, measure)
 
 
 # --------------------------------------------------------------------------- validation
+
+
+def _check_draws(s: dict[str, Any], cells: int) -> None:
+    """Reject numbers of draws whose histograms of one element cannot be held at once."""
+    for name in ("n_shuffles", "n_boot"):
+        need = s[name] * cells
+        if need > MAX_DRAW_CELLS:
+            raise ParameterError(
+                f"{name}={s[name]} draws of {cells}-cell histograms need {need:.3g} cells at "
+                f"once per element, more than MAX_DRAW_CELLS = 2**27 (1 GiB): use at most "
+                f"{MAX_DRAW_CELLS // cells} draws, e.g. {name}=1000",
+                param=name,
+            )
 
 
 def _check_random_state(random_state: Any) -> None:
@@ -362,7 +417,7 @@ def _count(value: Any, name: str) -> int:
 
 #: The settings of :func:`estimate` (all but the variables) and their defaults.
 _SETTINGS = dict(
-    measure="sx", bins=None, binning="uniform", estimator="plugin", n_shuffles=0, n_boot=0,
+    measure="sx", bins=None, binning="auto", estimator="plugin", n_shuffles=0, n_boot=0,
     ci=0.95, random_state=None,
 )  # fmt: skip
 

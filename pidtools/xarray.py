@@ -13,11 +13,14 @@ import numpy as np
 import xarray as xr
 
 from ._validation import check_bool
-from .binning import check_cells, per_variable_binning
+from .binning import check_cells, per_variable_binning, resolve_auto_bins
 from .estimate import _check_settings, estimate_batch
 from .lattice import lattice
 
 __all__ = ["pid_dataset"]
+
+#: Outputs with one value per batch element (no atom dimension).
+_PER_ELEMENT = ("mi", "occupied")
 
 _STATISTICS = ("plugin_atoms", "null_mean", "null_std", "p_value", "ci_low", "ci_high")
 
@@ -56,7 +59,8 @@ def pid_dataset(
     Returns
     -------
     xarray.Dataset
-        ``atoms`` (*batch dims, atom) and ``mi`` (*batch dims), plus ``plugin_atoms`` for the
+        ``atoms`` (*batch dims, atom), ``mi`` and ``occupied`` (*batch dims; the number of
+        non-empty cells of each joint histogram), plus ``plugin_atoms`` for the
         shuffle estimator, ``null_mean``, ``null_std``, ``p_value`` with ``n_shuffles > 0`` and
         ``ci_low``, ``ci_high`` with ``n_boot > 0``. ``attrs`` record the settings and the
         package version.
@@ -69,7 +73,9 @@ def pid_dataset(
     are binned per batch element (e.g. per neuron and epoch), the distinct values of integer
     variables are collected over the whole array first (one pass over that variable), and the
     shuffles and bootstrap draws of each element are seeded from ``random_state`` and the
-    element's flat index in the whole batch. A ``random_state`` of ``None`` is resolved once
+    element's flat index in the whole batch. ``bins="auto"`` (or ``None`` with the ``"auto"``
+    binning) is resolved once, from the first batch element of every variable, and recorded in
+    ``attrs["bins"]``. A ``random_state`` of ``None`` is resolved once
     and recorded in ``attrs["random_state"]``.
     """
     from . import __version__
@@ -83,11 +89,15 @@ def pid_dataset(
     arrays = _variables(ds, target, sources, sample_dim)
     n_sources = len(arrays) - 1
     names = ["target"] + [f"sources[{i}]" for i in range(n_sources)]
-    bins, _ = per_variable_binning(checked["bins"], checked["binning"], arrays, names)
+    bins, binning = per_variable_binning(checked["bins"], checked["binning"], arrays, names)
+    if "auto" in bins:  # one number for every chunk, from the first batch element
+        probes = [_finite(a.isel({d: 0 for d in a.dims if d != sample_dim}).values) for a in arrays]
+        bins = resolve_auto_bins(bins, binning, probes, arrays[0].sizes[sample_dim])
+        kwargs["bins"] = bins
     alphabets = [_alphabet(a) for a in arrays]
     check_cells([b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)], names)
     index = _batch_index(arrays, sample_dim)
-    outputs = ["atoms", "mi"] + [k for k in _STATISTICS if _requested(k, kwargs)]
+    outputs = ["atoms", "mi", "occupied"] + [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
 
     def estimated(variables, index):
@@ -117,7 +127,7 @@ def pid_dataset(
         for v in variables:
             if np.issubdtype(v.dtype, np.floating):
                 absent |= np.broadcast_to(np.isnan(v).all(axis=-1), shape)
-        result = [np.full(shape + (() if k == "mi" else (len(labels),)), np.nan) for k in outputs]
+        result = [np.full(shape + _tail(k, len(labels)), np.nan) for k in outputs]
         keep = ~absent
         if keep.any():
             kept = [np.broadcast_to(v, shape + v.shape[-1:])[keep] for v in variables]
@@ -134,7 +144,7 @@ def pid_dataset(
         *arrays,
         index,
         input_core_dims=[[sample_dim]] * len(arrays) + [[]],
-        output_core_dims=[[] if k == "mi" else ["atom"] for k in outputs],
+        output_core_dims=[["atom"] if _tail(k, 1) else [] for k in outputs],
         dask="parallelized",
         output_dtypes=[np.float64] * len(outputs),
         dask_gufunc_kwargs={"output_sizes": {"atom": len(labels)}},
@@ -142,6 +152,16 @@ def pid_dataset(
     out = xr.Dataset(dict(zip(outputs, results, strict=True))).assign_coords(atom=labels)
     out.attrs = _attrs(kwargs, n_sources, arrays[0].sizes[sample_dim], __version__)
     return out
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """The finite values of a floating array (all values of an integer one)."""
+    return x[np.isfinite(x)] if np.issubdtype(x.dtype, np.floating) else x
+
+
+def _tail(name: str, n_atoms: int) -> tuple[int, ...]:
+    """The trailing shape of an output: ``(n_atoms,)`` for per-atom values, else ``()``."""
+    return () if name in _PER_ELEMENT else (n_atoms,)
 
 
 def _check_finite(variables, names, present, sample_dim, skip_missing: bool) -> None:

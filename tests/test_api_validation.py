@@ -141,8 +141,8 @@ def test_compare_tol_accepts_numpy_floats():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"bins": -3}, "bins must be None or an int >= 2"),
-        ({"bins": 0}, "bins must be None or an int >= 2"),
+        ({"bins": -3}, "bins must be None, 'auto' or an int >= 2"),
+        ({"bins": 0}, "bins must be None, 'auto' or an int >= 2"),
         ({"binning": "foo"}, "unknown binning 'foo'"),
         ({"binning": [0.0, 1.0, 0.5]}, "strictly increasing"),
     ],

@@ -282,7 +282,7 @@ def test_result_api(rng):
     [
         ({}, "mismatch", "samples"),
         ({"bins": 4}, "nan", "NaN"),
-        ({"bins": 64}, "few", "fewer than its 64 bins"),
+        ({"bins": 64, "binning": "quantile"}, "few", "fewer than its 64 bins"),
         ({"bins": 4, "binning": "kmeans"}, "float", "unknown binning 'kmeans'"),
         ({"binning": "quantile"}, "float", "needs bins"),
         ({"estimator": "bayes"}, "int", "unknown estimator"),

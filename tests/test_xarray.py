@@ -88,7 +88,10 @@ def test_integer_source_broadcast_and_chunked(ds):
     xr.testing.assert_allclose(lazy, eager, rtol=1e-12, atol=1e-15)
     # the integer alphabet is the whole array's, even in a chunk that lacks some values
     one = pidtools.estimate(
-        ds.label.values, [ds.spikes.values[1], ds.a1.values[2, 1]], bins=(None, None, 3)
+        ds.label.values,
+        [ds.spikes.values[1], ds.a1.values[2, 1]],
+        bins=(None, None, 3),
+        binning="uniform",
     )
     np.testing.assert_allclose(
         eager.atoms.sel(neuron="n1", epoch=20), one.atoms, rtol=1e-12, atol=1e-15

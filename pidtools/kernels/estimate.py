@@ -90,19 +90,43 @@ def edge_codes(x, inner_edges, codes):
         _digitize(x[r], inner_edges, codes[r])
 
 
+@jit
+def _half_scale(lo, hi, n_bins):
+    """``n_bins / ((hi - lo) / 2)``, or 0 for a constant row.
+
+    Positions are measured in half-units, ``x / 2 - lo / 2``: halving is exact for normal
+    numbers, so the codes equal those of ``(x - lo) * n_bins / (hi - lo)``, and the difference
+    of any two finite float64 values stays finite (``(x - lo)`` overflows to ``inf`` for a range
+    wider than about 1.8e308).
+    """
+    half_range = hi / 2 - lo / 2
+    if not half_range > 0:
+        return 0.0
+    scale = n_bins / half_range
+    return scale if np.isfinite(scale) else 0.0
+
+
+@jit
+def _scaled_code(x, lo, scale, n_bins):
+    """``min(floor((x / 2 - lo / 2) * scale), n_bins - 1)``, clamped to ``0..n_bins-1``."""
+    f = (x / 2 - lo / 2) * scale
+    if not f >= 0.0:  # NaN cannot occur for finite input; clamp all the same
+        return 0
+    if f >= n_bins - 1:
+        return n_bins - 1
+    return np.int64(f)
+
+
 @jit(parallel=True)
 def uniform_codes(x, n_bins, codes):
     """Equal-width bins between each row's minimum and maximum (a constant row gets bin 0)."""
     for r in prange(x.shape[0]):
         row = x[r]
         lo = row.min()
-        hi = row.max()
-        scale = n_bins / (hi - lo) if hi > lo else 0.0
-        if not np.isfinite(scale):
-            scale = 0.0
+        scale = _half_scale(lo, row.max(), n_bins)
         out = codes[r]
         for s in range(row.shape[0]):
-            out[s] = min(np.int64((row[s] - lo) * scale), n_bins - 1)
+            out[s] = _scaled_code(row[s], lo, scale, n_bins)
 
 
 @jit(parallel=True)
@@ -119,13 +143,10 @@ def quantile_codes(x, n_bins, codes):
         row = x[r]
         out = codes[r]
         lo = row.min()
-        hi = row.max()
-        scale = FINE_BINS / (hi - lo) if hi > lo else 0.0
-        if not np.isfinite(scale):  # a range below ~1e-305: one fine bin, still exact
-            scale = 0.0
+        scale = _half_scale(lo, row.max(), FINE_BINS)  # 0 for a tiny range: one fine bin, exact
         cum = np.zeros(FINE_BINS + 1, dtype=np.int64)
         for s in range(n):
-            f = min(np.int64((row[s] - lo) * scale), FINE_BINS - 1)
+            f = _scaled_code(row[s], lo, scale, FINE_BINS)
             out[s] = f  # fine bin, overwritten by the code below
             cum[f + 1] += 1
         for f in range(FINE_BINS):
@@ -152,6 +173,86 @@ def quantile_codes(x, n_bins, codes):
             f = fine_of[k]
             edges[k] = work[before[f] + ranks[k] - cum[f]]
         _digitize(row, edges, out)
+
+
+@jit
+def _auto_edges(row, n_bins):
+    """Inner edges of the ``"auto"`` binning of one row (see :func:`auto_codes`)."""
+    v = np.sort(row)
+    n = v.shape[0]
+    # starts[j]: position of the first copy of the j-th distinct value
+    starts = np.empty(n + 1, dtype=np.int64)
+    d = 0
+    for i in range(n):
+        if i == 0 or v[i] != v[i - 1]:
+            starts[d] = i
+            d += 1
+    starts[d] = n
+    if d <= n_bins:  # a code per distinct value
+        edges = np.empty(d - 1)
+        for j in range(1, d):
+            edges[j - 1] = v[starts[j]]
+        return edges
+    edges = np.empty(n_bins - 1)
+    j0 = 0  # the current bin starts at distinct value j0
+    for k in range(n_bins - 1):
+        left = n_bins - k  # bins still to fill, this one included
+        begin = starts[j0]
+        target = begin + (n - begin) / left
+        # the cut goes before distinct value j (j0 < j); leave >= left - 1 values for the rest
+        last = d - (left - 1)
+        j = j0 + 1
+        while j < last and starts[j + 1] <= target:
+            j += 1
+        # j: the last start at or below target (or j0 + 1); j + 1 may be closer
+        if j < last and starts[j] < target and starts[j + 1] - target < target - starts[j]:
+            j += 1
+        edges[k] = v[starts[j]]
+        j0 = j
+    return edges
+
+
+@jit(parallel=True)
+def auto_codes(x, n_bins, codes, n_codes):
+    """Codes that respect the data: a code per distinct value, else tie-aware quantile bins.
+
+    A row with at most ``n_bins`` distinct values gets the codes ``0..d-1`` of its sorted
+    distinct values. Otherwise its sorted values are cut into ``n_bins`` bins only between
+    distinct values (tied values always share a bin), each cut at the boundary nearest to the
+    equal-count target of the samples not yet binned, ``begin + (n - begin) / bins_left``
+    (ties of the distance go to the lower cut), while leaving every later bin at least one
+    distinct value. A value holding at least a bin's share of the samples thus gets a bin of its
+    own, and without ties the bins hold ``round`` shares of the samples. Only comparisons are
+    used, so any finite values are safe. ``n_codes[r]``: the number of codes row ``r`` uses.
+    """
+    for r in prange(x.shape[0]):
+        edges = _auto_edges(x[r], n_bins)
+        n_codes[r] = edges.shape[0] + 1
+        _digitize(x[r], edges, codes[r])
+
+
+@jit(parallel=True)
+def distinct_up_to(x, cap):
+    """The largest number of distinct values in a row of ``x``, counted up to ``cap``."""
+    n_rows = x.shape[0]
+    found = np.empty(n_rows, dtype=np.int64)
+    for r in prange(n_rows):
+        seen = np.empty(cap)
+        d = 0
+        for s in range(x.shape[1]):
+            v = x[r, s]
+            new = True
+            for j in range(d):
+                if seen[j] == v:
+                    new = False
+                    break
+            if new:
+                seen[d] = v
+                d += 1
+                if d == cap:
+                    break
+        found[r] = d
+    return found.max() if n_rows else 0
 
 
 @jit
