@@ -135,19 +135,102 @@ def dask_context(workers: int | None, scheduler: str | None, progress: bool):
     yield
 
 
-def _report_table(summary, over: str) -> str:
-    lines = [render_table([over, *summary.atoms], summary.rows())]
-    trend_rows = [
-        [lab, t["first"], t["last"], t["change"], t["rho"], t["p_value"]]
-        for lab, t in summary.trend.items()
-    ]
-    lines += ["", render_table(["atom", "first", "last", "change", "rho", "p"], trend_rows)]
-    lines += [
-        "",
-        f"dominant atom: {summary.dominant['first']} at the start, {summary.dominant['last']} at the end "
-        f"(means over {summary.n_units} units per {over})",
-    ]
+def format_p(p: float) -> str:
+    """A p-value for a report: ``< 1e-4`` below 1e-4, never ``0``."""
+    if p is None or not np.isfinite(p):
+        return "-"
+    return "< 1e-4" if p < 1e-4 else f"{p:.4f}"
+
+
+def report_text(summary, over: str, title: str = "") -> str:
+    """The plain-text report of an analysis: what was analysed and how, then per group the atoms
+    per epoch, the share of significant units, the noise floor, the dominant atom and trends."""
+    st = summary.settings
+    lines = [title or "PID atoms over learning", ""]
+    lines.append(f"input: {st.get('path')}")
+    lines.append(
+        f"target: {st.get('target')}; samples per unit (N): {st.get('n_samples')} along "
+        f"{st.get('sample_dim')!r}; learning dimension: {over!r}"
+    )
+    est = st.get("estimator")
+    null = (
+        f"{st.get('n_shuffles')} target shuffles per unit: corrected atom = plug-in - null mean"
+        if est == "shuffle"
+        else (f"{st.get('n_shuffles')} target shuffles (null only)" if st.get("n_shuffles")
+              else "no shuffles: plug-in atoms, biased upwards, no null")
+    )  # fmt: skip
+    lines.append(f"measure: {st.get('measure')}; estimator: {est} ({null})")
+    lines.append(
+        f"binning: {st.get('binning')}; significance: two-sided permutation p, max-T adjusted "
+        f"over a unit's atoms, <= {summary.alpha}; an atom is distinguishable from the null "
+        "when more units are significant than chance explains (binomial count test, "
+        "Benjamini-Hochberg over atoms and epochs)"
+    )
+    for g in summary.groups:
+        lines += ["", f"== {g.name}: {g.n_units} units =="]
+        key = ", ".join(f"{i} = {s}" for i, s in enumerate(g.sources, 1))
+        gs = st.get("groups", {}).get(g.name, {})
+        lines.append(
+            f"sources: {key}; bins {gs.get('bins') or 'none (all coded)'}, joint cells <= "
+            f"{gs.get('cells')}; samples per "
+            f"occupied cell: min {g.samples_per_cell['min']:.1f}, median "
+            f"{g.samples_per_cell['median']:.1f}"
+        )
+        shown = [a for a in g.atoms if g.distinguishable is None or any(g.distinguishable[a])]
+        hidden = [a for a in g.atoms if a not in shown]
+        if g.distinguishable is not None and not shown:
+            lines.append(f"no atom is distinguishable from the null at any {over}")
+        cols = shown or g.atoms
+        rows = []
+        for i, e in enumerate(g.epochs):
+            row = [e]
+            for a in cols:
+                mark = "*" if g.distinguishable and g.distinguishable[a][i] else " "
+                row.append(f"{g.mean[a][i]: .4f}{mark}")
+            rows.append(row)
+        lines += ["", "mean atom over units (bit); * = distinguishable from the null"]
+        lines.append(render_table([over, *cols], rows))
+        if g.fraction_significant is not None:
+            rows = [[e, *(f"{g.fraction_significant[a][i]:.2f}" for a in cols)]
+                    for i, e in enumerate(g.epochs)]  # fmt: skip
+            lines += ["", f"share of units with the atom significant (chance: <= {summary.alpha})"]
+            lines.append(render_table([over, *cols], rows))
+            floor = [f"{a} {np.nanmedian(g.null_std[a]):.4f}" for a in cols]
+            lines += ["", "null band of one unit (median null std, bit): " + ", ".join(floor)]
+        if hidden:
+            lines.append(
+                "not distinguishable from the null at any " + over + ": " + ", ".join(hidden)
+            )
+        if g.trend:
+            trend_rows = [
+                [a, t["first"], t["last"], t["change"], t["rho"], format_p(t["p_value"]), t["test"]]
+                for a, t in g.trend.items()
+            ]
+            lines += ["", f"trend of the mean over {over} (Spearman rho, two-sided p)"]
+            lines.append(
+                render_table(["atom", "first", "last", "change", "rho", "p", "test"], trend_rows)
+            )
+        first, last = g.dominant["first"], g.dominant["last"]
+        word = lambda a: a if a else "none distinguishable from the null"  # noqa: E731
+        lines += ["", f"dominant atom: {word(first)} at the start, {word(last)} at the end"]
+        for w in g.warnings:
+            lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def _bins_option(value):
+    """``--bins``: an int >= 2 or ``auto``."""
+    if isinstance(value, int) or value is None:
+        return value
+    if str(value).lower() == "auto":
+        return "auto"
+    try:
+        b = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an integer >= 2 or 'auto'") from None
+    if b < 2:
+        raise click.BadParameter(f"{b} bins: give an integer >= 2 or 'auto'")
+    return b
 
 
 @click.command("analyze")
@@ -157,33 +240,80 @@ def _report_table(summary, over: str) -> str:
     "--source",
     "sources",
     multiple=True,
-    help=f"Source variable, repeatable (default {', '.join(DEFAULT_SOURCES)}).",
+    help=(
+        "Source variable, repeatable (default: each layer's own input classes in a training "
+        f"record, else {', '.join(DEFAULT_SOURCES)})."
+    ),
 )
 @click.option("--over", default="epoch", show_default=True, help="The learning dimension.")
 @click.option(
     "--sample-dim", default="sample", show_default=True, help="The dimension holding the samples."
 )
-@click.option("--measure", default="sx", show_default=True, help="Redundancy measure.")
 @click.option(
-    "--bins", default=8, show_default=True, type=click.IntRange(2), help="Bins for float variables."
+    "--group-dim",
+    default="auto",
+    show_default=True,
+    help="Dimension whose entries are analysed and reported separately, never pooled "
+    "('auto': 'layer' when the target has it; 'none': pool all units).",
 )
 @click.option(
-    "--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True
+    "--measure",
+    default="sx",
+    show_default=True,
+    type=click.Choice(["sx", "min", "mmi", "pm", "ccs", "broja", "dep"]),
+    help="Redundancy measure.",
 )
 @click.option(
-    "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
+    "--bins",
+    default="auto",
+    show_default=True,
+    callback=lambda ctx, param, v: _bins_option(v),
+    help="Bins per real-valued variable, or 'auto': the most (up to 16) that leave 5 samples "
+    "per joint cell, chosen once per group from N.",
+)
+@click.option(
+    "--binning",
+    type=click.Choice(["auto", "quantile", "uniform"]),
+    default="auto",
+    show_default=True,
+    help="'auto': a code per distinct value for variables with at most --bins of them, else "
+    "equal-count bins that never split tied values.",
+)
+@click.option(
+    "--estimator",
+    type=click.Choice(["shuffle", "plugin"]),
+    default="shuffle",
+    show_default=True,
+    help="'shuffle': plug-in minus the mean over target-shuffled nulls (bias-corrected); "
+    "'plugin': the empirical pmf's atoms (biased upwards).",
 )
 @click.option(
     "--shuffles",
+    default=100,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Target shuffles per unit (null mean, noise floor, p-values).",
+)
+@click.option(
+    "--alpha",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Significance level of the unit and group tests.",
+)
+@click.option(
+    "--seed",
     default=0,
     show_default=True,
     type=click.IntRange(0),
-    help="Target shuffles (null, p-values).",
+    help="Random state for shuffles.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Random state for shuffles.")
 @format_option
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Write per-neuron atoms as netCDF."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write per-unit atoms and statistics as netCDF.",
 )
 @click.option("--plot", type=click.Path(path_type=Path), help="Write a figure (.png, .pdf, .svg).")
 @click.option(
@@ -199,9 +329,11 @@ def analyze_command(debug, **options):
 
     PATH is a netCDF file or zarr store of activations with a sample dimension and a learning
     dimension (e.g. written by `infomorph train`, or by any framework, see the README). For
-    every unit (neuron, layer, ...) and epoch the PID of the target given the sources is
-    estimated from the samples; the report gives per epoch the mean and spread over units of
-    every atom, and each atom's trend.
+    every unit (neuron, ...) and epoch the PID of the target given the sources is estimated from
+    the samples, bias-corrected with target shuffles, and tested against the shuffled null. The
+    report gives, per layer (never pooled), the mean atoms, the share of significant units, the
+    noise floor, the dominant atom and each atom's trend; only atoms that stand out from the
+    null are summarised.
 
     \b
     Examples:
@@ -210,7 +342,7 @@ def analyze_command(debug, **options):
       infomorph analyze run.nc -o atoms.nc --plot atoms.png --workers 2
     """
     try:
-        run_analysis(**options)
+        summary = run_analysis(**options)
     except click.ClickException:
         raise
     except (ValueError, TypeError, KeyError) as err:
@@ -223,6 +355,8 @@ def analyze_command(debug, **options):
         raise DataError(
             f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
         ) from None
+    for w in summary.warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 def _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quiet):
@@ -247,16 +381,63 @@ def _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quie
         return lazy.compute()
 
 
+def layer_sources(ds, group_dim, group, sources):
+    """The sources of one group: the given ones, or a training record's own input classes of
+    that layer (``source_names(layer, source)``) when none are given."""
+    if sources:
+        return tuple(sources)
+    if group is not None and "source_names" in ds and group_dim in ds["source_names"].dims:
+        names = [str(v) for v in ds["source_names"].sel({group_dim: group}).values if str(v)]
+        names = [n for n in names if n in ds.data_vars]
+        if names:
+            return tuple(names)
+    return tuple(s for s in DEFAULT_SOURCES if s in ds)
+
+
+def _group_dim(ds, target, group_dim):
+    if group_dim == "none":
+        return None
+    if group_dim == "auto":
+        return "layer" if "layer" in ds[target].dims else None
+    if group_dim not in ds[target].dims:
+        raise InputError(
+            f"--group-dim {group_dim!r} is not a dimension of --target {target} (dims "
+            f"{ds[target].dims}): pass one of them, or 'none'"
+        )
+    return group_dim
+
+
+def stacked_result(results: dict, group_dim: str | None):
+    """One dataset of all groups: atoms padded to the largest lattice along ``group_dim``, with
+    the label of every position in ``atom_label(group_dim, atom)`` (a training record's layout);
+    a single group without ``group_dim`` is returned as it is."""
+    import xarray as xr
+
+    if group_dim is None:
+        return next(iter(results.values()))
+    n_atoms = max(r.sizes["atom"] for r in results.values())
+    parts, labels = [], []
+    for name, r in results.items():
+        lab = [str(a) for a in r["atom"].values]
+        labels.append(lab + [""] * (n_atoms - len(lab)))
+        r = r.assign_coords(atom=np.arange(r.sizes["atom"])).reindex(atom=np.arange(n_atoms))
+        parts.append(r.expand_dims({group_dim: [name]}))
+    out = xr.concat(parts, dim=group_dim, combine_attrs="drop_conflicts")
+    return out.assign_coords(atom_label=((group_dim, "atom"), np.array(labels)))
+
+
 def run_analysis(
     *, path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
-    seed, fmt, output, plot, workers, scheduler, quiet,
+    seed, fmt, output, plot, workers, scheduler, quiet, alpha=0.05, group_dim="auto",
 ):  # fmt: skip
-    """Everything `analyze` does after parsing its options; returns the :class:`Summary`."""
-    from infomorph.analysis import plot_dynamics, summarize
+    """Everything `analyze` does after parsing its options; returns the
+    :class:`pidtools.dynamics.Summary`."""
+    from pidtools.dynamics import merge, plot_dynamics, summarize
 
     if estimator == "shuffle" and shuffles < 1:
         raise InputError(
-            "--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 50)"
+            "--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 100), or "
+            "--estimator plugin for uncorrected atoms"
         )
     check_output(output, "-o", inputs=[path])
     check_output(plot, "--plot", inputs=[path])
@@ -264,51 +445,69 @@ def run_analysis(
     if output is not None and plot is not None and Path(output).resolve() == plot.resolve():
         raise InputError(f"-o and --plot are the same file {plot}; give two names")
     ds = open_activations(path)
-    target, sources = resolve_variables(ds, target, sources, over, sample_dim)
-    ds = _chunked(ds, (target, *sources), over, sample_dim)
+    target, given = resolve_variables(ds, target, sources, over, sample_dim)
+    gdim = _group_dim(ds, target, group_dim)
+    groups = [None] if gdim is None else [str(v) for v in ds[gdim].values]
     n_samples = ds.sizes[sample_dim]
-    if n_samples < bins:
+    if isinstance(bins, int) and n_samples < bins and binning != "auto":
         raise InputError(
             f"{n_samples} samples along {sample_dim!r} but --bins {bins}: use fewer bins than samples"
         )
     settings = {
-        "path": str(path),
-        "target": target,
-        "sources": list(sources),
-        "over": over,
-        "sample_dim": sample_dim,
-        "measure": measure,
-        "bins": bins,
-        "binning": binning,
-        "estimator": estimator,
-        "n_shuffles": shuffles,
-        "seed": seed,
-        "n_samples": n_samples,
-    }
-    try:
-        result = _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quiet)
-    except (ValueError, TypeError) as err:
-        raise InputError(for_cli(str(err).splitlines()[0], sources, target)) from None
-    if over not in result["atoms"].dims:
-        raise InputError(f"the atoms do not vary along {over!r}: check --over")
-    if not np.isfinite(result["atoms"].values).any():
-        raise InputError(
-            f"no unit has finite values of {target} and {', '.join(sources)} at any "
-            f"{over}: every unit was skipped for NaN or inf; check the data"
-        )
-    result = result.transpose(over, ..., "atom")
-    result.attrs.update({k: str(v) if isinstance(v, list) else v for k, v in settings.items()})
-    summary = summarize(result["atoms"], over=over, settings=settings)
+        "path": str(path), "target": target, "over": over, "sample_dim": sample_dim,
+        "group_dim": gdim, "measure": measure, "bins": bins, "binning": binning,
+        "estimator": estimator, "n_shuffles": shuffles, "alpha": alpha, "seed": seed,
+        "n_samples": n_samples, "groups": {},
+    }  # fmt: skip
+    results, summaries = {}, []
+    for group in groups:
+        part = ds if group is None else ds.sel({gdim: group})
+        srcs = layer_sources(ds, gdim, group, sources)
+        if not sources and not srcs:
+            srcs = given
+        _, srcs = resolve_variables(part, target, srcs, over, sample_dim)
+        part = _chunked(part, (target, *srcs), over, sample_dim)
+        try:
+            result = _compute(part, target, srcs, sample_dim, settings, workers, scheduler, quiet)
+        except (ValueError, TypeError) as err:
+            raise InputError(for_cli(str(err).splitlines()[0], srcs, target)) from None
+        if over not in result["atoms"].dims:
+            raise InputError(f"the atoms do not vary along {over!r}: check --over")
+        name = "all" if group is None else group
+        if not np.isfinite(result["atoms"].values).any():
+            if len(groups) == 1:
+                raise InputError(
+                    f"no unit has finite values of {target} and {', '.join(srcs)} at any "
+                    f"{over}: every unit was skipped for NaN or inf; check the data"
+                )
+            continue  # a layer without these variables (e.g. no lateral input)
+        result = result.transpose(over, ..., "atom")
+        result.attrs = {
+            **{k: (str(v) if isinstance(v, list | dict) or v is None else v)
+               for k, v in settings.items() if k not in ("groups", "bins")},
+            **result.attrs,
+        }  # fmt: skip
+        result.attrs["sources"] = ", ".join(srcs)
+        settings["groups"][name] = {
+            "sources": list(srcs),
+            "bins": _resolved_bins(result.attrs.get("bins")),
+            "cells": _cells(result),
+        }
+        results[name] = result
+        summaries.append(summarize(result, over, alpha=alpha, name=name, sources=list(srcs)))
+    summary = merge(summaries, settings)
+    if len(summary.groups) == 1:
+        summary.settings["sources"] = summary.groups[0].sources
+    title = f"{Path(path).name}: PID of {target} ({measure}, {estimator})"
     writes = []
     if output is not None:
-        writes.append((output, lambda tmp: result.to_netcdf(tmp, engine="h5netcdf"), "-o"))
+        stacked = stacked_result(results, gdim)
+        writes.append((output, lambda tmp: stacked.to_netcdf(tmp, engine="h5netcdf"), "-o"))
     if plot is not None:
-        names = ", ".join(f"{i} = {s}" for i, s in enumerate(sources, 1))
-        title = f"{Path(path).name}: PID of {target} ({measure}; sources {names})"
         writes.append(
             (
                 plot,
-                lambda tmp: plot_dynamics(result["atoms"], summary, tmp, over=over, title=title),
+                lambda tmp: plot_dynamics(results, summary, tmp, over=over, title=title),
                 "--plot",
             )
         )
@@ -316,7 +515,30 @@ def run_analysis(
     if fmt == "json":
         click.echo(dumps(summary.to_dict()))
     elif fmt == "csv":
-        click.echo(render_csv([over, *summary.atoms], summary.rows()))
+        from pidtools.dynamics import ROW_HEADER
+
+        click.echo(render_csv(ROW_HEADER, summary.rows()))
     else:
-        click.echo(_report_table(summary, over))
+        click.echo(report_text(summary, over, title))
     return summary
+
+
+def _resolved_bins(text):
+    """The bin count of the real-valued variables, from pid_dataset's ``attrs["bins"]``
+    (a list with None for integer variables), or None if none was binned."""
+    import ast
+
+    try:
+        values = ast.literal_eval(text) if isinstance(text, str) else text
+    except (ValueError, SyntaxError):
+        return text
+    if isinstance(values, list | tuple):
+        found = sorted({v for v in values if v is not None})
+        return found[0] if len(found) == 1 else (found or None)
+    return values
+
+
+def _cells(result) -> int | None:
+    """Cells of the joint histogram (at most; variables coded by value may use fewer)."""
+    cells = result.attrs.get("max_cells")
+    return int(cells) if cells is not None else None

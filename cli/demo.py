@@ -96,14 +96,14 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
     summary = run_analysis(
         path=output_dir / "run.nc",
         target="output",
-        sources=("receptive", "context"),
+        sources=(),  # each layer's own input classes
         over="epoch",
         sample_dim="sample",
         measure="sx",
-        bins=8,
-        binning="quantile",
-        estimator="plugin",
-        shuffles=0,
+        bins="auto",
+        binning="auto",
+        estimator="shuffle",
+        shuffles=100,
         seed=seed,
         fmt="table",
         output=output_dir / "atoms.nc",
@@ -116,9 +116,10 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
     acc_line = "test accuracy after {} epochs: {:.4f} (train {:.4f}, validation {:.4f})".format(
         epochs, *(float(acc.sel(split=s)) for s in ("test", "train", "validation"))
     )
-    from .analyze import _report_table
+    from .analyze import report_text
 
-    text = f"{_report_table(summary, 'epoch')}\n\n{acc_line}\n"
+    title = "infomorph demo: PID atoms of every layer's neurons over training (digits)"
+    text = f"{report_text(summary, 'epoch', title)}\n\n{acc_line}\n"
     atomic_write_many(
         [
             (

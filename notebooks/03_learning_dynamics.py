@@ -29,7 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path.cwd()))
 from _style import FAST, save  # noqa: E402
 
-from infomorph.analysis import plot_training, summarize  # noqa: E402
+from infomorph.analysis import plot_training  # noqa: E402
+from pidtools.dynamics import summarize  # noqa: E402
 from infomorph.train import fit  # noqa: E402
 from pidtools.xarray import pid_dataset  # noqa: E402
 
@@ -60,11 +61,14 @@ for name, goal in goals.items():
 # %% the analysis of the recorded activations, as `infomorph analyze` does it
 analyses = {}
 for name, rec in records.items():
-    atoms = pid_dataset(
-        rec, "output", ["receptive", "context"], bins=8, binning="quantile", skip_missing=True
-    )["atoms"]
-    analyses[name] = summarize(atoms.sel(layer="hidden"), over="epoch")
-    print(name, {k: round(v["change"], 4) for k, v in analyses[name].trend.items()})
+    hidden = rec.sel(layer="hidden")
+    result = pid_dataset(
+        hidden, "output", ["receptive", "context"], estimator="shuffle", n_shuffles=100,
+        random_state=0, skip_missing=True,
+    )  # fmt: skip
+    analyses[name] = summarize(result, over="epoch", name="hidden")
+    trend = analyses[name].groups[0].trend
+    print(name, {k: round(v["change"], 4) for k, v in trend.items()})
 
 # %%
 fig = plot_training(

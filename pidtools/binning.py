@@ -248,7 +248,7 @@ def resolve_auto_bins(
             coded *= int(np.unique(np.asarray(x)).size)
         elif isinstance(method, np.ndarray):
             coded *= method.size - 1
-        elif isinstance(method, str) and method == "auto":
+        elif isinstance(method, str) and method == "auto" and np.size(x):
             flat = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1]))
             d = distinct_up_to(flat, AUTO_MAX_BINS + 1) if flat.size else 0
             if 0 < d <= AUTO_MAX_BINS:

@@ -22,7 +22,9 @@ __all__ = ["pid_dataset"]
 #: Outputs with one value per batch element (no atom dimension).
 _PER_ELEMENT = ("mi", "occupied")
 
-_STATISTICS = ("plugin_atoms", "null_mean", "null_std", "p_value", "ci_low", "ci_high")
+_STATISTICS = (
+    "plugin_atoms", "null_mean", "null_std", "p_value", "p_adjusted", "ci_low", "ci_high"
+)  # fmt: skip
 
 
 def pid_dataset(
@@ -61,7 +63,8 @@ def pid_dataset(
     xarray.Dataset
         ``atoms`` (*batch dims, atom), ``mi`` and ``occupied`` (*batch dims; the number of
         non-empty cells of each joint histogram), plus ``plugin_atoms`` for the
-        shuffle estimator, ``null_mean``, ``null_std``, ``p_value`` with ``n_shuffles > 0`` and
+        shuffle estimator, ``null_mean``, ``null_std``, ``p_value``, ``p_adjusted`` with
+        ``n_shuffles > 0`` and
         ``ci_low``, ``ci_high`` with ``n_boot > 0``. ``attrs`` record the settings and the
         package version.
 
@@ -93,9 +96,10 @@ def pid_dataset(
     if "auto" in bins:  # one number for every chunk, from the first batch element
         probes = [_finite(a.isel({d: 0 for d in a.dims if d != sample_dim}).values) for a in arrays]
         bins = resolve_auto_bins(bins, binning, probes, arrays[0].sizes[sample_dim])
-        kwargs["bins"] = bins
+    kwargs["bins"] = bins  # per variable, as resolved
     alphabets = [_alphabet(a) for a in arrays]
-    check_cells([b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)], names)
+    sizes = [b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)]
+    check_cells(sizes, names)
     index = _batch_index(arrays, sample_dim)
     outputs = ["atoms", "mi", "occupied"] + [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
@@ -151,6 +155,7 @@ def pid_dataset(
     )
     out = xr.Dataset(dict(zip(outputs, results, strict=True))).assign_coords(atom=labels)
     out.attrs = _attrs(kwargs, n_sources, arrays[0].sizes[sample_dim], __version__)
+    out.attrs["max_cells"] = int(np.prod(sizes))  # codes per variable: at most its bins
     return out
 
 

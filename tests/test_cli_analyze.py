@@ -10,7 +10,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 from infomorph_cli.main import cli
-from infomorph.analysis import planted_dataset
+from pidtools.dynamics import planted_dataset
 
 JSON_KEYS = {"atoms", "epochs", "mean", "std", "trend", "settings"}
 
@@ -85,10 +85,12 @@ def test_zarr_same_as_netcdf_and_outputs(planted, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atoms.nc", "atoms.png"]
 
 
-def test_csv_one_row_per_epoch(planted):
+def test_csv_one_row_per_epoch_and_atom(planted):
     res = run("analyze", planted["xor"], "--format", "csv", "--quiet")
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == "epoch,{1}{2},{1},{2},{12}" and len(lines) == 9
+    assert lines[0] == ("group,epoch,atom,mean,std,null_std,fraction_significant,distinguishable")
+    assert len(lines) == 1 + 8 * 4
+    assert lines[-1].startswith("all,8,{12},")
 
 
 def test_same_numbers_with_local_cluster(planted):
@@ -106,7 +108,9 @@ def test_same_numbers_with_local_cluster(planted):
 
 def test_subprocess_and_help():
     out = subprocess.run(
-        [sys.executable, "-m", "infomorph_cli.main", "analyze", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "infomorph_cli.main", "analyze", "--help"],
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0 and "Examples" in out.stdout
 
@@ -120,10 +124,11 @@ def test_subprocess_and_help():
         ("xor", ["--sample-dim", "trial"], 2, "without the sample dimension 'trial'"),
         ("xor", ["--over", "step"], 2, "learning dimension 'step'"),
         ("nan", [], 2, "NaN"),
-        ("xor", ["--bins", "5000"], 2, "fewer bins than samples"),
+        ("xor", ["--bins", "5000", "--binning", "quantile"], 2, "fewer bins than samples"),
         ("xor", ["-o", "no/such/dir/a.nc"], 2, "does not exist"),
-        ("xor", ["--measure", "zzz"], 2, "unknown measure"),
-        ("xor", ["--estimator", "shuffle"], 2, "give --shuffles N"),
+        ("xor", ["--measure", "zzz"], 2, "Invalid value for '--measure'"),
+        ("xor", ["--bins", "1"], 2, "give an integer >= 2 or 'auto'"),
+        ("xor", ["--estimator", "shuffle", "--shuffles", "0"], 2, "give --shuffles N"),
     ],
 )
 def test_bad_input(tmp_path, make, args, code, message):

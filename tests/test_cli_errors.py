@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from infomorph_cli.main import cli
 from infomorph._io import atomic_write, atomic_write_many
-from infomorph.analysis import planted_dataset
+from pidtools.dynamics import planted_dataset
 
 
 def invoke(tmp_path, *args):
