@@ -407,7 +407,7 @@ def _group_dim(ds, target, group_dim):
     return group_dim
 
 
-def stacked_result(results: dict, group_dim: str | None):
+def stacked_result(results: dict, group_dim: str | None, over: str):
     """One dataset of all groups: atoms padded to the largest lattice along ``group_dim``, with
     the label of every position in ``atom_label(group_dim, atom)`` (a training record's layout);
     a single group without ``group_dim`` is returned as it is."""
@@ -423,7 +423,8 @@ def stacked_result(results: dict, group_dim: str | None):
         r = r.assign_coords(atom=np.arange(r.sizes["atom"])).reindex(atom=np.arange(n_atoms))
         parts.append(r.expand_dims({group_dim: [name]}))
     out = xr.concat(parts, dim=group_dim, combine_attrs="drop_conflicts")
-    return out.assign_coords(atom_label=((group_dim, "atom"), np.array(labels)))
+    out = out.assign_coords(atom_label=((group_dim, "atom"), np.array(labels)))
+    return out.transpose(over, group_dim, ..., "atom")
 
 
 def run_analysis(
@@ -501,7 +502,7 @@ def run_analysis(
     title = f"{Path(path).name}: PID of {target} ({measure}, {estimator})"
     writes = []
     if output is not None:
-        stacked = stacked_result(results, gdim)
+        stacked = stacked_result(results, gdim, over)
         writes.append((output, lambda tmp: stacked.to_netcdf(tmp, engine="h5netcdf"), "-o"))
     if plot is not None:
         writes.append(

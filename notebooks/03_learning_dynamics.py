@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path.cwd()))
 from _style import FAST, save  # noqa: E402
 
 from infomorph.analysis import plot_training  # noqa: E402
-from pidtools.dynamics import summarize  # noqa: E402
 from infomorph.train import fit  # noqa: E402
+from pidtools.dynamics import summarize  # noqa: E402
 from pidtools.xarray import pid_dataset  # noqa: E402
 
 settings = (

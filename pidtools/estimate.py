@@ -357,9 +357,7 @@ def _resampling_statistics(codes, rows, strides, sizes, index, plugin_atoms, s):
             stats["null_std"][part] = null_atoms.std(axis=1)
             exceed = (null_atoms >= plugin_atoms[part, None, :]).sum(axis=1)
             stats["p_value"][part] = (1.0 + exceed) / (1.0 + n_shuffles)
-            stats["p_adjusted"][part] = max_t_p_values(
-                plugin_atoms[part], null_atoms, stats["null_mean"][part], stats["null_std"][part]
-            )
+            stats["p_adjusted"][part] = max_t_p_values(plugin_atoms[part], null_atoms)
             stats["null_red"][part] = null.redundancy.reshape(-1, n_shuffles, n_atoms).mean(1)
             stats["null_mi"][part] = null.mi.reshape(-1, n_shuffles).mean(axis=1)
         if n_boot:
@@ -370,35 +368,31 @@ def _resampling_statistics(codes, rows, strides, sizes, index, plugin_atoms, s):
     return stats, stats.pop("null_red", None), stats.pop("null_mi", None)
 
 
-def max_t_p_values(
-    observed: np.ndarray, null: np.ndarray, mean: np.ndarray, std: np.ndarray
-) -> np.ndarray:
+def max_t_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
     """Two-sided permutation p-values adjusted over the atoms of each element (single-step
     max-T; Westfall & Young 1993, Nichols & Holmes 2002).
 
-    Each atom is standardised by its null mean and spread, ``z = (atom - mean) / std``;
-    ``p_a = (1 + #{draws whose largest |z| over atoms >= |z_a| observed}) / (1 + n_draws)``.
-    Calling the atoms with ``p_a <= alpha`` significant keeps the probability of any false call
-    among the atoms of an element at ``alpha`` or below, with the resolution of an unadjusted
-    permutation p-value whatever the number of atoms. Two-sided, because I^sx atoms can be
-    negative: an atom far below its null (XOR's redundancy) is as real as one far above. An
-    atom whose null does not vary (spread at most 1e-12 bit) counts as infinitely far from it
-    if it differs from the null mean by more than 1e-12 bit, else as not at all.
+    Each atom is standardised by the mean and spread of its values over the observed data and
+    the draws together, ``z = (atom - mean) / std``, so that under the null the observed vector
+    and every draw are treated alike (exchangeable); then ``p_a = (1 + #{draws whose largest
+    |z| over atoms >= |z_a| observed}) / (1 + n_draws)``. Calling the atoms with
+    ``p_a <= alpha`` significant keeps the probability of any false call among the atoms of an
+    element at ``alpha`` or below, with the resolution of an unadjusted permutation p-value
+    whatever the number of atoms. Two-sided, because I^sx atoms can be negative: an atom far
+    below its null (XOR's redundancy) is as real as one far above. An atom that takes one value
+    only (spread at most 1e-12 bit) is never called.
 
     Parameters
     ----------
     observed : ndarray, shape (n, n_atoms)
     null : ndarray, shape (n, n_draws, n_atoms)
-    mean, std : ndarray, shape (n, n_atoms)
-        Mean and standard deviation of ``null`` over the draws.
     """
-    flat = std <= 1e-12
-    safe = np.where(flat, 1.0, std)
-    z_obs = np.where(flat, np.where(np.abs(observed - mean) > 1e-12, np.inf, 0.0),
-                     np.abs(observed - mean) / safe)  # fmt: skip
-    z_null = np.where(flat[:, None, :], 0.0, np.abs(null - mean[:, None, :]) / safe[:, None, :])
-    top = z_null.max(axis=2)  # (n, n_draws)
-    exceed = (top[:, :, None] >= z_obs[:, None, :]).sum(axis=1)
+    both = np.concatenate([observed[:, None, :], null], axis=1)
+    mean = both.mean(axis=1, keepdims=True)
+    std = both.std(axis=1, keepdims=True)
+    z = np.where(std > 1e-12, np.abs(both - mean) / np.where(std > 1e-12, std, 1.0), 0.0)
+    top = z[:, 1:].max(axis=2)  # (n, n_draws): each draw's largest |z|
+    exceed = (top[:, :, None] >= z[:, :1, :]).sum(axis=1)
     return (1.0 + exceed) / (1.0 + null.shape[1])
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from infomorph_cli.main import cli
 from infomorph._io import atomic_write, atomic_write_many
+from infomorph_cli.main import cli
 from pidtools.dynamics import planted_dataset
 
 

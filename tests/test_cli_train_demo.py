@@ -6,8 +6,8 @@ import numpy as np
 import xarray as xr
 from click.testing import CliRunner
 
-from infomorph_cli.main import cli
 from infomorph.record import validate
+from infomorph_cli.main import cli
 
 
 def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
@@ -82,7 +82,12 @@ def test_demo_writes_everything(tmp_path):
         "training.png",
     ]
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["atoms"] == ["{1}{2}", "{1}", "{2}", "{12}"] and len(summary["epochs"]) == 4
+    groups = {g["name"]: g for g in summary["groups"]}
+    assert list(groups) == ["hidden", "readout"]  # layers are never pooled
+    assert groups["hidden"]["sources"] == ["receptive", "context", "lateral"]
+    assert len(groups["hidden"]["atoms"]) == 18 and len(groups["hidden"]["epochs"]) == 4
+    assert groups["readout"]["atoms"] == ["{1}{2}", "{1}", "{2}", "{12}"]
+    assert summary["settings"]["estimator"] == "shuffle"
     atoms = xr.open_dataset(out / "atoms.nc")["atoms"]
     assert atoms.dims == ("epoch", "layer", "neuron", "atom")
     # padded read-out neurons (12 hidden, 10 read-out) are NaN, real ones finite
