@@ -14,6 +14,7 @@ from .output import (
     DataError,
     InputError,
     atomic_write_many,
+    bins_option,
     check_figure_format,
     check_output,
     dumps,
@@ -218,21 +219,6 @@ def report_text(summary, over: str, title: str = "") -> str:
     return "\n".join(lines)
 
 
-def _bins_option(value):
-    """``--bins``: an int >= 2 or ``auto``."""
-    if isinstance(value, int) or value is None:
-        return value
-    if str(value).lower() == "auto":
-        return "auto"
-    try:
-        b = int(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an integer >= 2 or 'auto'") from None
-    if b < 2:
-        raise click.BadParameter(f"{b} bins: give an integer >= 2 or 'auto'")
-    return b
-
-
 @click.command("analyze")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--target", help=f"Target variable (default {DEFAULT_TARGET!r}).")
@@ -267,7 +253,7 @@ def _bins_option(value):
     "--bins",
     default="auto",
     show_default=True,
-    callback=lambda ctx, param, v: _bins_option(v),
+    callback=lambda ctx, param, v: bins_option(v),
     help="Bins per real-valued variable, or 'auto': the most (up to 16) that leave 5 samples "
     "per joint cell, chosen once per group from N.",
 )

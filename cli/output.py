@@ -23,6 +23,21 @@ format_option = click.option(
 )
 
 
+def bins_option(value):
+    """``--bins``: an int >= 2 or ``auto``."""
+    if isinstance(value, int) or value is None:
+        return value
+    if str(value).lower() == "auto":
+        return "auto"
+    try:
+        b = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an integer >= 2 or 'auto'") from None
+    if b < 2:
+        raise click.BadParameter(f"{b} bins: give an integer >= 2 or 'auto'")
+    return b
+
+
 class DataError(click.ClickException):
     """A runtime/data problem: exit code 1, one-line message."""
 

@@ -10,7 +10,15 @@ import numpy as np
 import pidtools
 from pidtools.distributions import GATES, gate
 
-from .output import InputError, dumps, for_cli, format_option, render_csv, render_table
+from .output import (
+    InputError,
+    bins_option,
+    dumps,
+    for_cli,
+    format_option,
+    render_csv,
+    render_table,
+)
 
 
 def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
@@ -146,9 +154,21 @@ def _emit(res, source: str, fmt: str) -> None:
 @click.option(
     "--source", "sources", multiple=True, help="Source column of --samples (repeatable, 1 to 4)."
 )
-@click.option("--bins", type=click.IntRange(2), help="Bins for floating columns (default 8).")
 @click.option(
-    "--binning", type=click.Choice(["quantile", "uniform"]), default="quantile", show_default=True
+    "--bins",
+    default="auto",
+    show_default=True,
+    callback=lambda ctx, param, v: bins_option(v),
+    help="Bins per real-valued column, or 'auto' (the most, up to 16, that leave 5 samples per "
+    "joint cell).",
+)
+@click.option(
+    "--binning",
+    type=click.Choice(["auto", "quantile", "uniform"]),
+    default="auto",
+    show_default=True,
+    help="'auto': a code per distinct value for columns with at most --bins of them, else "
+    "equal-count bins that never split tied values.",
 )
 @click.option(
     "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
@@ -216,7 +236,7 @@ def pid_command(
                 t,
                 srcs,
                 measure=measure,
-                bins=bins or 8,
+                bins=bins,
                 binning=binning,
                 estimator=estimator,
                 n_shuffles=shuffles,
