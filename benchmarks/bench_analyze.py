@@ -2,8 +2,10 @@
 
 Writes synthetic activations as zarr stores (float32; dims epoch x neuron x sample; a target
 and two sources per neuron whose dependence grows over epochs), then runs the command as a
-subprocess and reports wall time and the child's peak resident memory (getrusage). The
-baseline of the same run is the time to read the data once (xarray + dask, no PID).
+subprocess, with its default settings (auto binning, shuffle-corrected atoms, 100 shuffles,
+significance) and with the plug-in settings of earlier versions (8 quantile bins, no shuffles),
+and reports wall time and the child's peak resident memory (getrusage). The baseline of the
+same run is the time to read the data once (xarray + dask, no PID).
 
     python benchmarks/bench_analyze.py [--epochs 100 --neurons 1000 --samples 2000] [--keep DIR]
 """
@@ -22,6 +24,14 @@ from pathlib import Path
 import dask.array as da
 import numpy as np
 import xarray as xr
+
+#: The settings compared: today's default, and the plug-in settings of earlier versions.
+SETTINGS = {
+    "plug-in (8 quantile bins, no shuffles)": [
+        "--estimator", "plugin", "--shuffles", "0", "--bins", "8", "--binning", "quantile",
+    ],
+    "default (auto binning, 100 shuffles, significance)": [],
+}  # fmt: skip
 
 
 def make_store(path: Path, n_epochs: int, n_neurons: int, n_samples: int, seed: int = 0) -> float:
@@ -55,8 +65,6 @@ def run_analyze(path: Path, *extra: str) -> tuple[float, float]:
             "analyze",
             str(path),
             "--quiet",
-            "--bins",
-            "8",
             "--format",
             "json",
             *extra,
@@ -90,19 +98,24 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     try:
         print(
-            "| store | size | read once (baseline) | analyze | analyze / read | peak RSS |\n|---|---|---|---|---|---|"
+            "| store | size | read once (baseline) | settings | analyze | analyze / read "
+            "| peak RSS |\n|---|---|---|---|---|---|---|"
         )
         for factor in (1, 3):
             e = args.epochs * factor
             path = root / f"acts_{e}x{args.neurons}x{args.samples}.zarr"
             gb = make_store(path, e, args.neurons, args.samples)
             t_read = read_once(path)
-            wall, rss = run_analyze(path)
-            print(
-                f"| {e} epochs x {args.neurons} neurons x {args.samples} samples | {gb:.1f} GB | "
-                f"{t_read:.1f} s | {wall:.1f} s | {wall / t_read:.1f} | {rss:.2f} GB |",
-                flush=True,
-            )
+            for name, extra in SETTINGS.items():
+                if factor == 3 and not name.startswith("default"):
+                    continue
+                wall, rss = run_analyze(path, *extra)
+                print(
+                    f"| {e} epochs x {args.neurons} neurons x {args.samples} samples | "
+                    f"{gb:.1f} GB | {t_read:.1f} s | {name} | {wall:.1f} s | "
+                    f"{wall / t_read:.1f} | {rss:.2f} GB |",
+                    flush=True,
+                )
             if factor == 3:
                 break
             shutil.rmtree(path)
