@@ -18,7 +18,7 @@ import numpy as np
 from ._validation import is_real
 from .binning import BINNINGS, check_cells, codes_into, per_variable_binning, resolve_auto_bins
 from .core import PIDResult, pid
-from .errors import ParameterError
+from .errors import ParameterError, ParameterTypeError
 from .kernels.estimate import element_seeds, joint_counts, resampled_counts
 from .lattice import MAX_SOURCES
 from .measures import get_measure
@@ -258,8 +258,9 @@ def estimate_batch(
     alphabets = list(alphabets) if alphabets is not None else [None] * n_vars
     index = np.arange(n_batch) if batch_index is None else np.asarray(batch_index).ravel()
     if index.shape != (n_batch,):
-        raise ValueError(
-            f"batch_index has {index.size} entries for a batch of {n_batch}: give one per element"
+        raise ParameterError(
+            f"batch_index has {index.size} entries for a batch of {n_batch}: give one per element",
+            param="batch_index",
         )
 
     n_rows = [int(np.prod(x.shape[:-1])) for x in arrays]
@@ -426,13 +427,15 @@ def _check_random_state(random_state: Any) -> None:
     if random_state is None or isinstance(random_state, np.random.Generator):
         return
     if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
-        raise TypeError(
+        raise ParameterTypeError(
             f"random_state must be a non-negative int, a numpy.random.Generator or None, got "
-            f"{random_state!r}: pass e.g. random_state=0 for reproducible shuffles"
+            f"{random_state!r}: pass e.g. random_state=0 for reproducible shuffles",
+            param="random_state",
         )
     if random_state < 0:
-        raise ValueError(
-            f"random_state must be a non-negative int, got {random_state}: pass e.g. random_state=0"
+        raise ParameterError(
+            f"random_state must be a non-negative int, got {random_state}: pass e.g. random_state=0",
+            param="random_state",
         )
 
 
@@ -448,7 +451,9 @@ def resolve_random_state(random_state: Any) -> int:
 
 def _count(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"{name} must be an int >= 0, got {value!r}: pass e.g. {name}=100")
+        raise ParameterError(
+            f"{name} must be an int >= 0, got {value!r}: pass e.g. {name}=100", param=name
+        )
     return int(value)
 
 
@@ -468,28 +473,33 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
         if key not in _SETTINGS:
             close = difflib.get_close_matches(key, _SETTINGS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise TypeError(
+            raise ParameterTypeError(
                 f"{caller}() got an unknown keyword argument {key!r}{hint}: the settings of "
-                f"estimate() are {', '.join(_SETTINGS)}"
+                f"estimate() are {', '.join(_SETTINGS)}",
+                param=key,
             )
     s = {**_SETTINGS, **kwargs}
     measure, estimator, ci = s["measure"], s["estimator"], s["ci"]
     if not (isinstance(measure, str) and measure.startswith("dit:")):
         get_measure(measure)  # unknown names fail here, before any work
     if estimator not in ESTIMATORS:
-        raise ValueError(
-            f"unknown estimator {estimator!r}: choose one of {', '.join(map(repr, ESTIMATORS))}"
+        raise ParameterError(
+            f"unknown estimator {estimator!r}: choose one of {', '.join(map(repr, ESTIMATORS))}",
+            param="estimator",
         )
     n_shuffles, n_boot = _count(s["n_shuffles"], "n_shuffles"), _count(s["n_boot"], "n_boot")
     if estimator == "shuffle" and n_shuffles == 0:
-        raise ValueError(
+        raise ParameterError(
             "estimator='shuffle' subtracts the mean over target-shuffled nulls and needs "
-            "n_shuffles > 0: pass e.g. n_shuffles=50"
+            "n_shuffles > 0: pass e.g. n_shuffles=50",
+            param="n_shuffles",
         )
     if not is_real(ci):
-        raise TypeError(f"ci must be a real number in (0, 1), got {ci!r}: e.g. ci=0.95")
+        raise ParameterTypeError(
+            f"ci must be a real number in (0, 1), got {ci!r}: e.g. ci=0.95", param="ci"
+        )
     if not 0.0 < ci < 1.0:
-        raise ValueError(f"ci must be a number in (0, 1), got {ci!r}: e.g. ci=0.95")
+        raise ParameterError(f"ci must be a number in (0, 1), got {ci!r}: e.g. ci=0.95", param="ci")
     resample = n_shuffles > 0 or n_boot > 0
     if resample:
         seed = resolve_random_state(s["random_state"])  # checks it too
@@ -505,12 +515,15 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
 def _as_sample_arrays(target: Any, sources: Any) -> tuple[list[np.ndarray], list[str]]:
     """Check the variables' types, sample axes and values; return arrays and their names."""
     if isinstance(sources, np.ndarray | str) or not isinstance(sources, Sequence):
-        raise TypeError(
+        raise ParameterTypeError(
             f"sources must be a list of arrays, one per source (e.g. [x1, x2]), got "
-            f"{type(sources).__name__}: for a single source pass [x]"
+            f"{type(sources).__name__}: for a single source pass [x]",
+            param="sources",
         )
     if not 1 <= len(sources) <= MAX_SOURCES:
-        raise ValueError(f"sources must hold 1..{MAX_SOURCES} arrays, got {len(sources)}")
+        raise ParameterError(
+            f"sources must hold 1..{MAX_SOURCES} arrays, got {len(sources)}", param="sources"
+        )
     names = ["target"] + [f"sources[{i}]" for i in range(len(sources))]
     arrays = []
     for name, x in zip(names, [target, *sources], strict=True):
@@ -518,29 +531,33 @@ def _as_sample_arrays(target: Any, sources: Any) -> tuple[list[np.ndarray], list
         if a.dtype == bool:
             a = a.astype(np.int64)
         if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-            raise TypeError(
-                f"{name} must hold integer codes or real numbers, got dtype {a.dtype}: convert it"
+            raise ParameterTypeError(
+                f"{name} must hold integer codes or real numbers, got dtype {a.dtype}: convert it",
+                param=name,
             )
         if a.ndim == 0:
-            raise ValueError(f"{name} is a scalar: it needs a last axis of samples")
+            raise ParameterError(f"{name} is a scalar: it needs a last axis of samples", param=name)
         if np.issubdtype(a.dtype, np.floating) and not np.isfinite(a).all():
             bad = np.argwhere(~np.isfinite(a))[0]
-            raise ValueError(
+            raise ParameterError(
                 f"{name} contains NaN or infinite values (first at index {tuple(map(int, bad))}): "
-                "drop or impute those samples in every variable"
+                "drop or impute those samples in every variable",
+                param=name,
             )
         arrays.append(a)
     n = arrays[0].shape[-1]
     for name, a in zip(names, arrays, strict=True):
         if a.shape[-1] != n:
-            raise ValueError(
+            raise ParameterError(
                 f"{name} has {a.shape[-1]} samples (last axis) but target has {n}: every "
-                "variable needs the same samples along its last axis"
+                "variable needs the same samples along its last axis",
+                param=name,
             )
     if n == 0:
-        raise ValueError(
+        raise ParameterError(
             "target and sources have no samples (their last axis has length 0): pass arrays "
-            "with at least one sample along the last axis"
+            "with at least one sample along the last axis",
+            param="target",
         )
     return arrays, names
 
@@ -550,7 +567,8 @@ def _batch_shape(arrays: list[np.ndarray], names: list[str]) -> tuple[int, ...]:
         return tuple(np.broadcast_shapes(*(a.shape[:-1] for a in arrays)))
     except ValueError:
         shapes = ", ".join(f"{n} {a.shape[:-1]}" for n, a in zip(names, arrays, strict=True))
-        raise ValueError(
+        raise ParameterError(
             f"the batch shapes (all axes but the last) do not broadcast: {shapes}; give size-1 "
-            "or missing leading axes for variables shared across the batch"
+            "or missing leading axes for variables shared across the batch",
+            param="sources",
         ) from None

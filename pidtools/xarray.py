@@ -14,6 +14,7 @@ import xarray as xr
 
 from ._validation import check_bool
 from .binning import check_cells, per_variable_binning, resolve_auto_bins
+from .errors import ParameterError, ParameterTypeError
 from .estimate import _check_settings, estimate_batch
 from .lattice import lattice
 
@@ -182,31 +183,37 @@ def _check_finite(variables, names, present, sample_dim, skip_missing: bool) -> 
                 if skip_missing
                 else "(pass skip_missing=True if whole batch elements are NaN padding)"
             )
-            raise ValueError(
+            raise ParameterError(
                 f"{name} contains NaN or infinite values along sample_dim {sample_dim!r} "
-                f"{hint}: drop or impute those samples"
+                f"{hint}: drop or impute those samples",
+                param=name,
             )
 
 
 def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:
     if not isinstance(ds, xr.Dataset):
-        raise TypeError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
+        raise ParameterTypeError(
+            f"ds must be an xarray.Dataset, got {type(ds).__name__}", param="ds"
+        )
     if isinstance(sources, str | xr.DataArray) or not isinstance(sources, Sequence):
-        raise TypeError(
-            f"sources must be a list of variable names (e.g. ['x1', 'x2']), got {sources!r}"
+        raise ParameterTypeError(
+            f"sources must be a list of variable names (e.g. ['x1', 'x2']), got {sources!r}",
+            param="sources",
         )
     arrays, roles = [], []
     for role, v in [("target", target), *((f"sources[{i}]", s) for i, s in enumerate(sources))]:
         if not isinstance(v, xr.DataArray):
             if v not in ds.data_vars:
-                raise ValueError(
-                    f"{role} {v!r} is not a variable of ds: choose one of {list(ds.data_vars)}"
+                raise ParameterError(
+                    f"{role} {v!r} is not a variable of ds: choose one of {list(ds.data_vars)}",
+                    param=role,
                 )
             v = ds[v]
         if sample_dim not in v.dims:
-            raise ValueError(
+            raise ParameterError(
                 f"{role} ({v.name!r}, dims {v.dims}) has no sample dimension {sample_dim!r}: pass "
-                "sample_dim= naming the dimension that holds the samples"
+                "sample_dim= naming the dimension that holds the samples",
+                param="sample_dim",
             )
         if v.chunks is not None:
             v = v.chunk({sample_dim: -1})
@@ -226,16 +233,18 @@ def _check_aligned(arrays: list[xr.DataArray], roles: list[str]) -> None:
                 continue
             other_role, b = seen[d]
             if a.sizes[d] != b.sizes[d]:
-                raise ValueError(
+                raise ParameterError(
                     f"{role} ({a.name!r}) has {a.sizes[d]} entries along dimension {d!r} but "
                     f"{other_role} ({b.name!r}) has {b.sizes[d]}: variables share dimensions by "
-                    f"name, so select matching {d!r} ranges first (or rename one dimension)"
+                    f"name, so select matching {d!r} ranges first (or rename one dimension)",
+                    param=role,
                 )
             if d in a.indexes and d in b.indexes and not a.indexes[d].equals(b.indexes[d]):
-                raise ValueError(
+                raise ParameterError(
                     f"{role} ({a.name!r}) and {other_role} ({b.name!r}) have different "
                     f"coordinates along dimension {d!r}: align them first, e.g. with "
-                    "xarray.align(..., join='inner')"
+                    "xarray.align(..., join='inner')",
+                    param=role,
                 )
 
 

@@ -260,6 +260,7 @@ def test_result_api(rng):
         "null_mean",
         "null_std",
         "p_value",
+        "p_adjusted",
         "ci_low",
         "ci_high",
     }
@@ -316,3 +317,25 @@ def test_bad_input_errors(rng, kwargs, sources, match):
 def test_sources_must_be_a_list(rng):
     with pytest.raises(TypeError, match="list of arrays"):
         estimate(np.zeros(5, int), np.zeros((2, 5), int))
+
+
+def test_errors_carry_the_parameter_name():
+    from pidtools.errors import ParameterError, ParameterTypeError
+
+    t = np.zeros(10, dtype=int)
+    cases = [
+        (dict(n_shuffles=-1), ParameterError, "n_shuffles"),
+        (dict(ci=2.0, n_boot=2), ParameterError, "ci"),
+        (dict(estimator="nope"), ParameterError, "estimator"),
+        (dict(bins=1), ParameterError, "bins"),
+        (dict(binning="kde"), ParameterError, "binning"),
+        (dict(random_state="x", n_shuffles=2), ParameterTypeError, "random_state"),
+        (dict(n_boot=10**9), ParameterError, "n_boot"),
+    ]
+    for kwargs, kind, param in cases:
+        with pytest.raises(kind) as err:
+            estimate(t, [t], **kwargs)
+        assert err.value.param == param, kwargs
+    with pytest.raises(ParameterError) as err:
+        estimate(t, [np.arange(9)])
+    assert err.value.param == "sources[0]"
