@@ -9,7 +9,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: notebook -> figure files it must write (PNG and PDF each)
 EXPECTED = {
     "01_gates_measures.py": ["01_gates_measures"],
-    "02_estimators.py": ["02_estimators"],
+    "02_estimators.py": ["02_estimators", "02_calibration"],
     "03_learning_dynamics.py": ["03_learning_dynamics"],
     "04_accuracy.py": ["04_accuracy"],
     "05_speed.py": ["05_speed"],
