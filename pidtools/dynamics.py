@@ -374,10 +374,12 @@ def plot_dynamics(
         ax0, ax1 = axes[row]
         x = np.asarray(g.epochs)
         labels = g.atoms
-        colors = plt.get_cmap("tab10" if len(labels) <= 10 else "tab20")(
-            np.arange(len(labels)) % 20
-        )
+        colors = _palette(len(labels))
         shown = [a for a in labels if g.distinguishable is None or any(g.distinguishable[a])]
+        n_dist = len(shown)
+        if len(shown) > MAX_LINES:  # the largest ones; the report lists all
+            size = [np.nanmax(np.abs(g.mean[a])) for a in shown]
+            shown = [shown[i] for i in sorted(np.argsort(size)[::-1][:MAX_LINES])]
         if g.null_std is not None and len(x):
             band = 1.96 * np.nanmax(np.array([g.null_std[a] for a in labels]), axis=0)
             ax0.fill_between(x, -band, band, color="0.85", lw=0, label="null band (one unit)")
@@ -396,7 +398,8 @@ def plot_dynamics(
         ax0.set_xlabel(over)
         ax0.set_ylabel("atom (bit)")
         src = ", ".join(f"{i} = {s}" for i, s in enumerate(g.sources, 1))
-        ax0.set_title(f"{g.name}: mean over {g.n_units} units" + (f" ({src})" if src else ""),
+        which = f", the {len(shown)} largest of {n_dist} atoms" if len(shown) < n_dist else ""
+        ax0.set_title(f"{g.name}: mean over {g.n_units} units{which}" + (f"\n({src})" if src else ""),
                       fontsize=9)  # fmt: skip
         ax0.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax0.legend(fontsize=7, ncol=1 + len(shown) // 8, frameon=False)
@@ -434,6 +437,22 @@ def plot_dynamics(
         fig.savefig(path, dpi=150)
         plt.close(fig)
     return fig
+
+
+#: Most atoms drawn as lines per group (the largest in magnitude).
+MAX_LINES = 8
+
+
+def _palette(n: int) -> np.ndarray:
+    """``n`` distinct colours, none of them grey (grey marks "no significant atom")."""
+    import matplotlib.pyplot as plt
+
+    if n <= 9:
+        base = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+    else:
+        base = [c for i, c in enumerate(plt.get_cmap("tab20").colors) if i not in (14, 15)]
+        base += list(plt.get_cmap("Dark2").colors)
+    return np.array([(*base[i % len(base)], 1.0) for i in range(n)])
 
 
 PLANTED_KINDS = ("xor", "copy", "rdn")
