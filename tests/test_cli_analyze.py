@@ -161,3 +161,12 @@ def test_bad_input_as_subprocess_exits_without_traceback(tmp_path):
     )
     assert res.returncode == 2
     assert "missing.nc does not exist" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_unit_dimension_named_unit_is_fine(tmp_path):
+    ds = planted_dataset("copy", n_epochs=4, n_neurons=3, n_samples=500).rename(neuron="unit")
+    path = tmp_path / "units.nc"
+    ds.to_netcdf(path)
+    res = run("analyze", path, "--format", "json", "--quiet", "-o", tmp_path / "a.nc")
+    assert json.loads(res.stdout)["n_units"] == 3
+    assert xr.open_dataset(tmp_path / "a.nc")["atoms"].dims == ("epoch", "unit", "atom")
