@@ -2,13 +2,18 @@
 
 import warnings
 
-from .convergence import convergence
+from . import convergence as _convergence
 
-__all__ = ["convergence"]
 
-warnings.warn(
-    "pidtools.validate is deprecated: it was renamed pidtools.convergence "
-    "(use pidtools.convergence.convergence)",
-    FutureWarning,
-    stacklevel=2,
-)
+def __getattr__(name: str):
+    # Warn where the old name is used (``from pidtools.validate import convergence`` or
+    # ``pidtools.validate.convergence``), not when the module is merely imported.
+    if name == "convergence":
+        warnings.warn(
+            "pidtools.validate is deprecated: it was renamed pidtools.convergence "
+            "(use pidtools.convergence.convergence)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return _convergence.convergence
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
