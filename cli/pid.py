@@ -224,7 +224,7 @@ def pid_command(
       infomorph pid --samples data.csv --target y --source x1 --source x2 --shuffles 200
     """
     if list_measures:
-        for name, text in pidtools.measures().items():
+        for name, text in pidtools.list_measures().items():
             click.echo(f"{name:8s} {text}")
         return
     if sum(x is not None for x in (pmf_file, gate_name, samples)) != 1:

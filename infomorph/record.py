@@ -1,6 +1,6 @@
 """The record of an infomorphic training run: an ``xarray.Dataset`` with a fixed schema.
 
-Any framework can write the same schema; :func:`validate` checks it.
+Any framework can write the same schema; :func:`check_schema` checks it.
 
 Dimensions
 ----------
@@ -56,7 +56,7 @@ import xarray as xr
 
 from ._io import atomic_write
 
-__all__ = ["SCHEMA", "PROBE_VARIABLES", "build_record", "validate", "save", "load", "atom"]
+__all__ = ["SCHEMA", "PROBE_VARIABLES", "build_record", "check_schema", "save", "load", "atom"]
 
 SCHEMA = "infomorph-record/1"
 SPLITS = ("train", "validation", "test")
@@ -172,7 +172,7 @@ def build_record(
     return ds
 
 
-def validate(ds: xr.Dataset) -> None:
+def check_schema(ds: xr.Dataset) -> None:
     """Check that ``ds`` follows the record schema; raise ``ValueError`` naming what is wrong."""
     if not isinstance(ds, xr.Dataset):
         raise TypeError(f"a record must be an xarray.Dataset, got {type(ds).__name__}")
@@ -215,16 +215,16 @@ def validate(ds: xr.Dataset) -> None:
 
 
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Validate and write ``ds`` as netCDF-4 (h5netcdf), atomically (temporary file + rename)."""
-    validate(ds)
+    """Check ``ds`` against the schema and write it as netCDF-4 (h5netcdf), atomically."""
+    check_schema(ds)
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:
-    """Read a record written by :func:`save` (into memory) and validate it."""
+    """Read a record written by :func:`save` (into memory) and check it against the schema."""
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         ds = ds.load()
-    validate(ds)
+    check_schema(ds)
     return ds
 
 

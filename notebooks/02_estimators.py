@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path.cwd()))
 from _style import FAST, plt, save  # noqa: E402
 
 import pidtools  # noqa: E402
-from pidtools.validate import convergence  # noqa: E402
+from pidtools.convergence import convergence  # noqa: E402
 
 # T = S1 AND (S2 > 1), flipped with probability 0.1; S1 uniform on 2 values, S2 on 4
 pmf = np.zeros((2, 2, 4))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -12,8 +13,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 #: FAST=1 (the tests) runs every notebook in seconds on small sizes; unset, the full figure.
 FAST = os.environ.get("FAST", "0") not in ("0", "", "false", "False")
-#: Where figures go: $FIGURES_DIR, else notebooks/figures beside this file.
-FIGURES = Path(os.environ.get("FIGURES_DIR", Path(__file__).resolve().parent / "figures"))
+
+
+def _figures_dir() -> Path:
+    """$FIGURES_DIR if set; else a new temporary folder under FAST (its reduced figures must not
+    replace the committed ones); else notebooks/figures beside this file."""
+    if os.environ.get("FIGURES_DIR"):
+        return Path(os.environ["FIGURES_DIR"])
+    if FAST:
+        return Path(tempfile.mkdtemp(prefix="infomorph-fast-figures-"))
+    return Path(__file__).resolve().parent / "figures"
+
+
+#: Where figures go (see :func:`_figures_dir`).
+FIGURES = _figures_dir()
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 plt.rcParams.update(

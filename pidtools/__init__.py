@@ -2,16 +2,20 @@
 
 Global and local atoms for 1-4 sources, batched over many pmfs, with several redundancy measures
 and the analytic gradient of the shared-exclusion redundancy I^sx.
+
+Submodules not imported here (:mod:`pidtools.xarray`, :mod:`pidtools.convergence`,
+:mod:`pidtools.distributions`, ...) load on first attribute access, so ``import pidtools`` stays
+light (no xarray) while ``pidtools.xarray.pid_dataset`` works after it.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
-from . import validate
 from .compare import compare
 from .core import PIDResult, from_dit, goal_node_weights, pid, sx_gradient
 from .estimate import EstimateResult, estimate
 from .lattice import Lattice, lattice
-from .measures import measures
+from .measures import list_measures
 
 try:
     __version__ = version("infomorph")
@@ -28,8 +32,32 @@ __all__ = [
     "from_dit",
     "goal_node_weights",
     "lattice",
-    "measures",
+    "list_measures",
     "pid",
     "sx_gradient",
-    "validate",
 ]
+
+#: Submodules imported on first access as ``pidtools.NAME`` (``validate``: deprecated name of
+#: ``convergence``).
+_LAZY_SUBMODULES = frozenset(
+    {
+        "binning",
+        "convergence",
+        "distributions",
+        "errors",
+        "information",
+        "testing",
+        "validate",
+        "xarray",
+    }
+)
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY_SUBMODULES - {"validate"})

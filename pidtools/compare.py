@@ -58,7 +58,7 @@ def compare(
         One pmf with axes (T, S1, ..., Sn), or a batch with leading axes (then give
         ``n_sources``), as for :func:`pidtools.pid`.
     measures : sequence of str, optional
-        Measure names (see :func:`pidtools.measures`; ``"dit:CLASS"`` runs a dit class). Default:
+        Measure names (see :func:`pidtools.list_measures`; ``"dit:CLASS"`` runs a dit class). Default:
         every built-in measure defined for this number of sources.
     n_sources, normalize, sources, target
         As for :func:`pidtools.pid`.

@@ -225,7 +225,7 @@ def pid(
         Probabilities whose last ``n_sources + 1`` axes are (T, S1, ..., Sn); leading axes are a
         batch. A ``dit.Distribution`` is converted with :func:`from_dit` (``sources``, ``target``).
     measure : str
-        Redundancy measure: a name from :func:`pidtools.measures` (default ``"sx"``) or
+        Redundancy measure: a name from :func:`pidtools.list_measures` (default ``"sx"``) or
         ``"dit:CLASSNAME"`` for any dit PID class (slow path).
     n_sources : int, optional
         Number of sources, 1..4. Default ``p.ndim - 1`` (a single pmf).

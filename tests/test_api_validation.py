@@ -10,7 +10,7 @@ import xarray as xr
 import pidtools
 import pidtools.xarray as px
 from pidtools.distributions import gate
-from pidtools.validate import convergence
+from pidtools.convergence import convergence
 
 AND = gate("and")
 

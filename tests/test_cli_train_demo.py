@@ -6,7 +6,7 @@ import numpy as np
 import xarray as xr
 from click.testing import CliRunner
 
-from infomorph.record import validate
+from infomorph.record import check_schema
 from infomorph_cli.main import cli
 
 
@@ -30,7 +30,7 @@ def test_train_writes_a_valid_record_that_analyze_reads(tmp_path):
     assert res.exit_code == 0, res.output
     assert "accuracy" in res.stdout
     rec = xr.open_dataset(run)
-    validate(rec)
+    check_schema(rec)
     assert rec.sizes["epoch"] == 3 and rec.sizes["sample"] == 300
     out = CliRunner().invoke(cli, ["analyze", str(run), "--format", "json", "--quiet"])
     assert out.exit_code == 0, out.output

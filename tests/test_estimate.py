@@ -109,7 +109,7 @@ def test_per_variable_bins_and_binning(rng):
 
 
 @pytest.mark.parametrize(
-    "measure", sorted(m for m in pidtools.measures() if not m.startswith("dit"))
+    "measure", sorted(m for m in pidtools.list_measures() if not m.startswith("dit"))
 )
 def test_every_registered_measure(rng, measure):
     t, s1, s2 = noisy_xor(rng, 1000)

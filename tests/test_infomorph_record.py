@@ -27,7 +27,7 @@ def run():
 
 def test_record_follows_the_schema(run):
     _, ds = run
-    record.validate(ds)
+    record.check_schema(ds)
     assert list(ds.layer.values) == ["hidden", "readout"]
     assert dict(ds.sizes) == {
         "epoch": 2,
@@ -74,14 +74,14 @@ def test_atom_selection_by_label(run):
         record.atom(ds, "hidden", "{123}{1}")
 
 
-def test_validate_rejects_broken_records(run):
+def test_check_schema_rejects_broken_records(run):
     _, ds = run
     with pytest.raises(ValueError, match="lacks the variable 'mi'"):
-        record.validate(ds.drop_vars("mi"))
+        record.check_schema(ds.drop_vars("mi"))
     with pytest.raises(ValueError, match="dims"):
-        record.validate(ds.assign(accuracy=ds.accuracy.T))
+        record.check_schema(ds.assign(accuracy=ds.accuracy.T))
     broken = ds.copy(deep=True)
     broken["atoms"][:, 1, 5, 0] = 0.0  # a value in the padding of a 4-atom layer
     broken["atoms"][:, 1, 5, 10] = 0.0
     with pytest.raises(ValueError, match="padding"):
-        record.validate(broken)
+        record.check_schema(broken)

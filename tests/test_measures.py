@@ -88,7 +88,7 @@ def test_published_and_gate_values():
 
 
 def test_registry_lists_every_measure():
-    listed = pidtools.measures()
+    listed = pidtools.list_measures()
     for name in ("sx", "min", "mmi", "pm", "ccs", "broja", "dep"):
         assert name in listed and "(" in listed[name], name
 

@@ -21,8 +21,8 @@ def log2_inplace(x, k):
     With ``x = m 2^e``, ``m`` in ``[1/sqrt 2, sqrt 2)``: ``log2 x = e + (2 / ln 2) atanh(z)``,
     ``z = (m - 1) / (m + 1)``, ``|z| < 0.172``, and the odd series of atanh is summed to the
     term ``z^21 / 21`` (truncation below 1e-17 relative). Branch-free, so the loop vectorises,
-    and compiled with fused multiply-adds: about three times as fast as a libm call per element,
-    within a few ulp of it. Inputs that are not
+    and compiled with fused multiply-adds: faster than a libm call per element, within a few ulp
+    of it. Inputs that are not
     positive normal numbers fall back to ``math.log2``.
     """
     unusual = 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Measure", "REGISTRY", "register", "get_measure", "measures"]
+__all__ = ["Measure", "REGISTRY", "register", "get_measure", "list_measures"]
 
 #: ``compute(P, n_sources, local)`` with ``P`` of shape ``(batch, nT, n1, ..., nn)`` (validated,
 #: normalised, C-contiguous float64) returns the redundancy ``(batch, n_nodes)`` in lattice order
@@ -56,7 +56,7 @@ def get_measure(name: str) -> Measure:
         ) from None
 
 
-def measures() -> dict[str, str]:
+def list_measures() -> dict[str, str]:
     """Names of the built-in measures with a one-line description and reference each."""
     return {m.name: f"{m.description} ({m.reference})" for m in REGISTRY.values()}
 

@@ -29,10 +29,11 @@ def _coefficients(n_sources: int):
     return csr_coefficients(lattice(n_sources).union_coefficients)
 
 
-#: Costs (ns, 2-core AMD EPYC of benchmarks/sx_results.md) behind the choice between the two
-#: exact evaluation paths of a pmf: the support path per non-zero cell, by number of sources,
-#: and the dense path per logarithm, per element and per row of an inclusion-exclusion sum, and
-#: per such sum. Both paths give the same values (to rounding); only the time differs.
+#: Relative costs behind the choice between the two exact evaluation paths of a pmf: the support
+#: path per non-zero cell, by number of sources, and the dense path per logarithm, per element
+#: and per row of an inclusion-exclusion sum, and per such sum. Only their ratios matter (where
+#: they were timed: benchmarks/sx_results.md). Both paths give the same values (to rounding);
+#: only the time differs.
 SUPPORT_COST_PER_CELL = {1: 15.0, 2: 37.0, 3: 82.0, 4: 488.0}
 DENSE_COST = {"log": 1.1, "element": 0.15, "row": 0.9, "sum": 60.0}
 

@@ -1,10 +1,10 @@
-"""Tests of pidtools.validate.convergence: bias of the plug-in and shuffle estimators."""
+"""Tests of pidtools.convergence.convergence: bias of the plug-in and shuffle estimators."""
 
 import numpy as np
 import pytest
 
 import pidtools
-from pidtools.validate import convergence
+from pidtools.convergence import convergence
 
 
 @pytest.fixture(scope="module")
