@@ -42,10 +42,13 @@ __all__ = [
 _LAZY_SUBMODULES = frozenset(
     {
         "binning",
+        "calibration",
         "convergence",
         "distributions",
+        "dynamics",
         "errors",
         "information",
+        "stats",
         "testing",
         "validate",
         "xarray",
