@@ -180,28 +180,39 @@ def _scratch(n_t, n1, n2):
     return cnt, ta, tb, work
 
 
-@jit(parallel=True)
-def counts_kernel(counts, n_t, n1, n2, L, n_chunks, out):
+@jit
+def counts_kernel(counts, n_t, n1, n2, L, out):
     """``out[b]``: :data:`COLUMNS` of the flat int32 count table ``counts[b]`` of shape
-    ``(n_t, n1, n2)``; ``L[k] = log2 k`` up to the largest total, ``L[0] = 0``."""
-    n_batch = counts.shape[0]
-    for ch in prange(n_chunks):
-        _, ta, tb, work = _scratch(n_t, n1, n2)
-        for b in range(ch * n_batch // n_chunks, (ch + 1) * n_batch // n_chunks):
-            fixed = _fixed_sums(counts[b], n_t, n1, n2, L, work)
-            _columns(fixed, _draw_sums(counts[b], n_t, n1, n2, L, ta, tb), L, out[b])
+    ``(n_t, n1, n2)``; ``L[k] = log2 k`` up to the largest total, ``L[0] = 0``.
+
+    Serial: a table takes about as long as a few hundred of its cells, and one kernel less to
+    compile in parallel.
+    """
+    _, ta, tb, work = _scratch(n_t, n1, n2)
+    for b in range(counts.shape[0]):
+        fixed = _fixed_sums(counts[b], n_t, n1, n2, L, work)
+        _columns(fixed, _draw_sums(counts[b], n_t, n1, n2, L, ta, tb), L, out[b])
 
 
 @jit
-def _gather(codes, rows_b, strides, tgt, src):
-    """The target's codes times its stride into ``tgt``, the sources' joint cell into ``src``."""
+def _gather(codes, rows_b, strides, n_t, n1, n2, tgt, src):
+    """The target's codes times its stride into ``tgt``, the sources' joint cell into ``src``.
+
+    Returns whether every code lies in its alphabet (``0..size - 1``); if not, the cells are
+    not to be used.
+    """
     t_row = codes[rows_b[0]]
     r1 = codes[rows_b[1]]
     r2 = codes[rows_b[2]]
     st0, st1, st2 = strides[0], strides[1], strides[2]
+    u_t, u1, u2 = np.uint64(n_t), np.uint64(n1), np.uint64(n2)
+    outside = False
     for s in range(tgt.shape[0]):
-        tgt[s] = t_row[s] * st0
-        src[s] = r1[s] * st1 + r2[s] * st2
+        a, b, c = t_row[s], r1[s], r2[s]  # a negative code wraps to a huge unsigned one
+        outside |= (np.uint64(a) >= u_t) | (np.uint64(b) >= u1) | (np.uint64(c) >= u2)
+        tgt[s] = a * st0
+        src[s] = b * st1 + c * st2
+    return not outside
 
 
 @jit
@@ -209,22 +220,6 @@ def _count(tgt, src, cnt):
     cnt[:] = 0
     for s in range(tgt.shape[0]):
         cnt[np.uint32(tgt[s] + src[s])] += 1
-
-
-@jit(parallel=True)
-def plugin_kernel(codes, rows, strides, n_t, n1, n2, L, n_chunks, out):
-    """``out[b]``: :data:`COLUMNS` of the joint histogram of batch element ``b``."""
-    n_batch = rows.shape[0]
-    n = codes.shape[1]
-    for ch in prange(n_chunks):
-        tgt = np.empty(n, dtype=np.int32)
-        src = np.empty(n, dtype=np.int32)
-        cnt, ta, tb, work = _scratch(n_t, n1, n2)
-        for b in range(ch * n_batch // n_chunks, (ch + 1) * n_batch // n_chunks):
-            _gather(codes, rows[b], strides, tgt, src)
-            _count(tgt, src, cnt)
-            fixed = _fixed_sums(cnt, n_t, n1, n2, L, work)
-            _columns(fixed, _draw_sums(cnt, n_t, n1, n2, L, ta, tb), L, out[b])
 
 
 @jit
@@ -264,15 +259,18 @@ def _shuffle_count(tgt, src, swap_with, cnt):
 
 
 @jit(parallel=True)
-def shuffled_kernel(codes, rows, strides, n_t, n1, n2, seeds, L, n_chunks, out):
-    """``out[b, d]``: :data:`COLUMNS` of draw ``d`` of the target-shuffled null of element ``b``.
+def samples_kernel(codes, rows, strides, n_t, n1, n2, seeds, L, n_chunks, plugin, null, outside):
+    """Plug-in and target-shuffled :data:`COLUMNS` of coded samples.
 
-    The draws are those of :func:`pidtools.kernels.estimate.resampled_counts` without bootstrap:
-    the target's codes are permuted in place, draw after draw, by Fisher-Yates from the last
+    ``plugin[b]``: those of the joint histogram of batch element ``b``; ``null[b, d]``: those
+    of draw ``d`` of its target-shuffled null (none when ``null.shape[1] == 0``). The draws are
+    those of :func:`pidtools.kernels.estimate.resampled_counts` without bootstrap: the
+    target's codes are permuted in place, draw after draw, by Fisher-Yates from the last
     position down, with ``_below`` on the splitmix64 stream seeded by ``seeds[b]`` (``n - 1``
-    outputs per draw).
+    outputs per draw). An element with a code outside its alphabet gets NaN and
+    ``outside[b] = True``.
     """
-    n_batch, n_draws = out.shape[0], out.shape[1]
+    n_batch, n_draws = null.shape[0], null.shape[1]
     n = codes.shape[1]
     for ch in prange(n_chunks):
         tgt = np.empty(n, dtype=np.int32)
@@ -280,28 +278,22 @@ def shuffled_kernel(codes, rows, strides, n_t, n1, n2, seeds, L, n_chunks, out):
         swap_with = np.empty(n - 1, dtype=np.int32)
         cnt, ta, tb, work = _scratch(n_t, n1, n2)
         for b in range(ch * n_batch // n_chunks, (ch + 1) * n_batch // n_chunks):
-            _gather(codes, rows[b], strides, tgt, src)
+            if not _gather(codes, rows[b], strides, n_t, n1, n2, tgt, src):
+                outside[b] = True
+                plugin[b] = np.nan
+                null[b] = np.nan
+                continue
             _count(tgt, src, cnt)
             fixed = _fixed_sums(cnt, n_t, n1, n2, L, work)
+            _columns(fixed, _draw_sums(cnt, n_t, n1, n2, L, ta, tb), L, plugin[b])
+            if n_draws == 0:
+                continue
             state = seeds[b]
             for d in range(n_draws):
                 _swap_positions(state, swap_with)
                 state += np.uint64(n - 1) * _GAMMA
                 _shuffle_count(tgt, src, swap_with, cnt)
-                _columns(fixed, _draw_sums(cnt, n_t, n1, n2, L, ta, tb), L, out[b, d])
-
-
-@jit
-def _row_bounds(codes, rows):
-    """Smallest and largest code over the rows ``rows`` of ``codes``."""
-    lo = np.iinfo(np.int64).max
-    hi = np.iinfo(np.int64).min
-    for r in rows:
-        row = codes[r]
-        for s in range(row.shape[0]):
-            lo = min(lo, row[s])
-            hi = max(hi, row[s])
-    return lo, hi
+                _columns(fixed, _draw_sums(cnt, n_t, n1, n2, L, ta, tb), L, null[b, d])
 
 
 # ----------------------------------------------------------------------- entry points
@@ -318,23 +310,23 @@ def log2_table(n_max: int) -> np.ndarray:
     return table
 
 
-def _check_out(out: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _check_out(out: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
     """``out`` must be a writeable C-contiguous float64 array of ``shape`` plus 4 or 6 columns."""
     if not isinstance(out, np.ndarray) or out.dtype != np.float64:
         raise ParameterTypeError(
-            f"out must be a float64 numpy array, got {getattr(out, 'dtype', type(out).__name__)}"
+            f"{name} must be a float64 numpy array, got {getattr(out, 'dtype', type(out).__name__)}"
             f": allocate it with np.empty({(*shape, len(COLUMNS))})",
-            param="out",
+            param=name,
         )
     if out.shape[:-1] != shape or out.ndim != len(shape) + 1 or out.shape[-1] not in (4, 6):
         raise ParameterError(
-            f"out has shape {out.shape}, expected {shape} plus a last axis of 4 (atoms) or 6 "
+            f"{name} has shape {out.shape}, expected {shape} plus a last axis of 4 (atoms) or 6 "
             f"({', '.join(COLUMNS)}) columns: allocate it with np.empty({(*shape, 6)})",
-            param="out",
+            param=name,
         )
     if not (out.flags.c_contiguous and out.flags.writeable):
         raise ParameterError(
-            "out must be C-contiguous and writeable: allocate it with np.empty", param="out"
+            f"{name} must be C-contiguous and writeable: allocate it with np.empty", param=name
         )
     return out
 
@@ -353,9 +345,12 @@ def _check_samples(codes: Any, rows: Any, strides: Any, sizes: Any):
             f"shape {codes.shape}",
             param="codes",
         )
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        sizes = (sizes,)
     if (
-        isinstance(sizes, str | bytes)
-        or len(sizes) != 3
+        len(sizes) != 3
         or not all(isinstance(k, int | np.integer) and not isinstance(k, bool) for k in sizes)
         or min(sizes) < 1
     ):
@@ -378,8 +373,10 @@ def _check_samples(codes: Any, rows: Any, strides: Any, sizes: Any):
             param="strides",
         )
     rows_arr = np.asarray(rows)
-    if not np.issubdtype(rows_arr.dtype, np.integer) or rows_arr.ndim != 2 or (
-        rows_arr.shape[1] != 3
+    if (
+        not np.issubdtype(rows_arr.dtype, np.integer)
+        or rows_arr.ndim != 2
+        or (rows_arr.shape[1] != 3)
     ):
         raise ParameterError(
             f"rows must be an integer array of shape (n_batch, 3) (target, source 1, source 2 "
@@ -394,18 +391,24 @@ def _check_samples(codes: Any, rows: Any, strides: Any, sizes: Any):
         )
     codes = np.ascontiguousarray(codes, dtype=np.int64)
     rows_arr = np.ascontiguousarray(rows_arr, dtype=np.int64)
+    return codes, rows_arr, np.asarray(expected, dtype=np.int64), sizes
+
+
+def _raise_if_outside(outside: np.ndarray, codes, rows, sizes) -> None:
+    """Name the first variable whose codes leave its alphabet (the kernels flag elements)."""
+    if not outside.any():
+        return
+    b = int(np.argmax(outside))
     for v, name in enumerate(("target", "source 1", "source 2")):
-        used = np.unique(rows_arr[:, v])
-        if used.size == 0:
-            continue
-        lo, hi = _row_bounds(codes, used)
+        row = codes[rows[b, v]]
+        lo, hi = int(row.min()), int(row.max())
         if lo < 0 or hi >= sizes[v]:
             raise ParameterError(
                 f"codes of the {name} must lie in 0..{sizes[v] - 1} (sizes[{v}] = {sizes[v]}), "
-                f"got {lo}..{hi}: recode the samples or pass the right sizes",
+                f"got {lo}..{hi} in batch element {b}: recode the samples or pass the right "
+                "sizes",
                 param="codes",
             )
-    return codes, rows_arr, np.asarray(expected, dtype=np.int64), sizes
 
 
 def sx2_counts_atoms(counts: Any) -> np.ndarray:
@@ -460,8 +463,22 @@ def sx2_counts_atoms(counts: Any) -> np.ndarray:
     flat = np.ascontiguousarray(flat, dtype=np.int32)
     out = np.empty((flat.shape[0], len(COLUMNS)))
     table = log2_table(int(totals.max()) if totals.size else 0)
-    counts_kernel(flat, n_t, n1, n2, table, n_chunks(flat.shape[0]), out)
+    counts_kernel(flat, n_t, n1, n2, table, out)
     return out.reshape(arr.shape[:-3] + (len(COLUMNS),))
+
+
+def _run_samples(codes, rows, strides, sizes, seeds, plugin, null) -> None:
+    """Run :func:`samples_kernel` on checked samples (``null=None``: plug-in only)."""
+    plugin = _check_out(plugin, (rows.shape[0],), "plugin_out" if null is not None else "out")
+    if null is None:
+        null = np.empty((rows.shape[0], 0, plugin.shape[1]))
+        seeds = np.zeros(rows.shape[0], dtype=np.uint64)
+    outside = np.zeros(rows.shape[0], dtype=np.bool_)
+    samples_kernel(
+        codes, rows, strides, *sizes, seeds, log2_table(codes.shape[1]), n_chunks(rows.shape[0]),
+        plugin, null, outside,
+    )  # fmt: skip
+    _raise_if_outside(outside, codes, rows, sizes)
 
 
 def sx2_plugin_atoms(
@@ -483,17 +500,15 @@ def sx2_plugin_atoms(
         Alphabet sizes ``(n_target, n_source1, n_source2)``; codes must lie in ``0..size - 1``.
     out : ndarray of float64, shape (n_batch, 4) or (n_batch, 6)
         Receives the :data:`COLUMNS` of each element's joint histogram (atoms, then ``mi``
-        and ``entropy`` if there are 6 columns).
+        and ``entropy`` if there are 6 columns): the values of ``pidtools.pid`` of the
+        normalised histogram of :func:`pidtools.kernels.estimate.joint_counts`.
 
     Returns
     -------
     ndarray
         ``out``.
     """
-    codes, rows, strides, sizes = _check_samples(codes, rows, strides, sizes)
-    out = _check_out(out, (rows.shape[0],))
-    table = log2_table(codes.shape[1])
-    plugin_kernel(codes, rows, strides, *sizes, table, n_chunks(rows.shape[0]), out)
+    _run_samples(*_check_samples(codes, rows, strides, sizes), None, out, None)
     return out
 
 
@@ -504,12 +519,14 @@ def sx2_shuffled_atoms(
     sizes: Any,
     seeds: np.ndarray,
     out: np.ndarray,
+    plugin_out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Two-source I^sx atoms of target-shuffled draws, without a histogram array.
 
     The draws of element ``b`` are those of :func:`pidtools.kernels.estimate.resampled_counts`
     (``bootstrap=False``) with seed ``seeds[b]``: the same permutations, in the same order, so
-    ``out[b, d]`` equals ``pidtools.pid`` of that function's histogram ``counts[b, d]``.
+    ``out[b, d]`` equals ``pidtools.pid`` of that function's normalised histogram
+    ``counts[b, d]``. The samples are read once for the plug-in and all draws.
 
     Parameters
     ----------
@@ -519,6 +536,8 @@ def sx2_shuffled_atoms(
         One seed per batch element (:func:`pidtools.kernels.estimate.element_seeds`).
     out : ndarray of float64, shape (n_batch, n_draws, 4) or (n_batch, n_draws, 6)
         Receives the :data:`COLUMNS` of every draw; ``n_draws = out.shape[1]``.
+    plugin_out : ndarray of float64, shape (n_batch, 4) or (n_batch, 6), optional
+        Also receives the plug-in :data:`COLUMNS`, as :func:`sx2_plugin_atoms` would.
 
     Returns
     -------
@@ -538,9 +557,7 @@ def sx2_shuffled_atoms(
         raise ParameterError(
             f"out must have shape (n_batch, n_draws, 4 or 6), got {np.shape(out)}", param="out"
         )
-    out = _check_out(out, (n_batch, out.shape[1]))
-    table = log2_table(codes.shape[1])
-    shuffled_kernel(
-        codes, rows, strides, *sizes, np.ascontiguousarray(seeds), table, n_chunks(n_batch), out
-    )
+    out = _check_out(out, (n_batch, out.shape[1]), "out")
+    plugin = np.empty((n_batch, 4)) if plugin_out is None else plugin_out
+    _run_samples(codes, rows, strides, sizes, seeds, plugin, out)
     return out
