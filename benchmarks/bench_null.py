@@ -15,6 +15,8 @@ Both get the same seeds, so they decompose the same draws; the run checks that t
 agree to 1e-12. The plug-in (no shuffle) is timed the same way: ``joint_counts`` + ``pid``
 against ``sx2_plugin_atoms``. Repeats are interleaved (today, fused, today, ...) and every
 ratio is of medians measured in the same run; numba compilation is excluded (warm-up first).
+Wall time is what a user waits; process CPU time (all threads) is less disturbed by other
+programs on a shared machine.
 
 Usage::
 
@@ -89,29 +91,44 @@ def fused_plugin(codes, rows, strides, sizes) -> np.ndarray:
     return sx2_plugin_atoms(codes, rows, strides, sizes, np.empty((rows.shape[0], 4)))
 
 
-def interleaved(fns: dict, repeats: int) -> dict[str, list[float]]:
-    """Wall-clock times (s) of each function, the functions taking turns in every repeat."""
-    times: dict[str, list[float]] = {k: [] for k in fns}
+def interleaved(fns: dict, repeats: int) -> dict[str, dict[str, list[float]]]:
+    """Wall-clock and process CPU times (s) of each function, the functions taking turns in
+    every repeat: ``times[name]["wall" | "cpu"]``."""
+    times = {k: {"wall": [], "cpu": []} for k in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
+            times[name]["cpu"].append(time.process_time() - c0)
+            times[name]["wall"].append(time.perf_counter() - w0)
     return times
 
 
+def row(label: str, t: dict, per: float, diff: float) -> str:
+    """A table row: medians of wall and CPU time (scaled by ``per``), ratios of medians and
+    the range of per-repeat wall-time ratios."""
+    med = {k: {c: statistics.median(v[c]) for c in v} for k, v in t.items()}
+    ratios = sorted(a / b for a, b in zip(t["today"]["wall"], t["fused"]["wall"], strict=True))
+    return (
+        f"| {label} | {med['today']['wall'] * per:.2f} µs | {med['fused']['wall'] * per:.2f} µs "
+        f"| **{med['today']['wall'] / med['fused']['wall']:.1f}x** "
+        f"({ratios[0]:.1f}-{ratios[-1]:.1f}x) | {med['today']['cpu'] * per:.2f} µs | "
+        f"{med['fused']['cpu'] * per:.2f} µs | **{med['today']['cpu'] / med['fused']['cpu']:.1f}x** "
+        f"| {diff:.1e} |"
+    )
+
+
+HEADER = [
+    "| alphabet (T, S1, S2) | today, wall | fused, wall | speed-up, wall (per-repeat range) | "
+    "today, CPU | fused, CPU | speed-up, CPU | max abs difference |",
+    "|---|---|---|---|---|---|---|---|",
+]
+
+
 def run(n_batch: int, n_samples: int, n_draws: int, repeats: int) -> list[str]:
-    lines = [
-        "| alphabet (T, S1, S2) | today: resampled_counts + pid | fused sx2_shuffled_atoms | "
-        "speed-up (ratio of medians) | per-repeat ratios | max abs difference |",
-        "|---|---|---|---|---|---|",
-    ]
-    plug = [
-        "| alphabet (T, S1, S2) | today: joint_counts + pid | fused sx2_plugin_atoms | "
-        "speed-up | max abs difference |",
-        "|---|---|---|---|---|",
-    ]
+    null_rows, plugin_rows = list(HEADER), list(HEADER)
     for sizes in ALPHABETS:
+        label = "x".join(map(str, sizes))
         codes, rows, strides, seeds = make_samples(n_batch, n_samples, sizes)
         args = (codes, rows, strides, sizes)
         # warm-up (compilation) on a small slice, then the agreement check on everything
@@ -123,38 +140,29 @@ def run(n_batch: int, n_samples: int, n_draws: int, repeats: int) -> list[str]:
             {"today": partial(today_null, *null_args), "fused": partial(fused_null, *null_args)},
             repeats,
         )
-        per = 1e6 / (n_batch * n_draws)  # s per run -> us per shuffle per element
-        med = {k: statistics.median(v) for k, v in t.items()}
-        ratios = sorted(a / b for a, b in zip(t["today"], t["fused"], strict=True))
-        lines.append(
-            f"| {'x'.join(map(str, sizes))} | {med['today'] * per:.2f} µs | "
-            f"{med['fused'] * per:.2f} µs | {med['today'] / med['fused']:.1f}x | "
-            f"{ratios[0]:.1f}-{ratios[-1]:.1f}x | {diff:.1e} |"
-        )
+        null_rows.append(row(label, t, 1e6 / (n_batch * n_draws), diff))
         pdiff = np.abs(today_plugin(*args) - fused_plugin(*args)).max()
         tp = interleaved(
             {"today": partial(today_plugin, *args), "fused": partial(fused_plugin, *args)},
             repeats,
         )
-        pm = {k: statistics.median(v) for k, v in tp.items()}
-        plug.append(
-            f"| {'x'.join(map(str, sizes))} | {pm['today'] * 1e6 / n_batch:.2f} µs | "
-            f"{pm['fused'] * 1e6 / n_batch:.2f} µs | {pm['today'] / pm['fused']:.1f}x | "
-            f"{pdiff:.1e} |"
-        )
-        print(lines[-1], flush=True)
-        print(plug[-1], flush=True)
+        plugin_rows.append(row(label, tp, 1e6 / n_batch, pdiff))
+        print(null_rows[-1], plugin_rows[-1], sep="\n", flush=True)
         if diff > 1e-12 or pdiff > 1e-12:
             raise SystemExit(f"fused and today's atoms differ by {max(diff, pdiff):.1e}")
     return [
-        f"### Null: µs per shuffle per element ({n_batch} elements x {n_samples} samples x "
+        f"### Null: time per shuffle per element ({n_batch} elements x {n_samples} samples x "
         f"{n_draws} shuffles, median of {repeats} interleaved repeats)",
         "",
-        *lines,
+        "today = resampled_counts + pidtools.pid; fused = sx2_shuffled_atoms.",
         "",
-        f"### Plug-in: µs per element ({n_batch} elements x {n_samples} samples)",
+        *null_rows,
         "",
-        *plug,
+        f"### Plug-in: time per element ({n_batch} elements x {n_samples} samples)",
+        "",
+        "today = joint_counts + pidtools.pid; fused = sx2_plugin_atoms.",
+        "",
+        *plugin_rows,
     ]
 
 
@@ -162,16 +170,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, help="numba threads (default: all cores)")
     parser.add_argument("--out", help="write the markdown report here")
     args = parser.parse_args()
+    if args.threads:
+        numba.set_num_threads(args.threads)
     n_batch, n_samples, n_draws = (100, 2000, 20) if args.quick else (1000, 2000, 100)
     repeats = 2 if args.quick else args.repeats
     body = run(n_batch, n_samples, n_draws, repeats)
     load = os.getloadavg()[0]
+    flags = " --quick" * args.quick + (f" --threads {args.threads}" if args.threads else "")
     report = [
         "# Shuffle null of two-source I^sx (benchmarks/bench_null.py)",
         "",
-        f"`python benchmarks/bench_null.py{' --quick' if args.quick else ''}`; "
+        f"`python benchmarks/bench_null.py{flags}`; "
         f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), numba threads "
         f"{numba.get_num_threads()}, numpy {np.__version__}, numba {numba.__version__}, load "
         f"average at the end {load:.1f}. Compilation excluded.",
