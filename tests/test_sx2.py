@@ -48,7 +48,13 @@ def test_columns_follow_the_lattice_labels():
 def test_counts_match_generic_pid(shape):
     rng = np.random.default_rng(sum(shape) * 7919)
     counts = random_tables(rng, shape)
-    np.testing.assert_allclose(sx2_counts_atoms(counts), reference(counts), rtol=0, atol=ATOL)
+    out = sx2_counts_atoms(counts)
+    np.testing.assert_allclose(out, reference(counts), rtol=0, atol=ATOL)
+    # the redundancy of every node, by summing the atoms below it
+    totals = counts.sum(axis=(1, 2, 3), keepdims=True)
+    redundancy = pidtools.pid(counts / totals, n_sources=2).redundancy
+    below = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 1, 1]])
+    np.testing.assert_allclose(out[:, :4] @ below.T, redundancy, rtol=0, atol=ATOL)
 
 
 def test_counts_batch_axes_and_float_input():
