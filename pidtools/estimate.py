@@ -20,7 +20,8 @@ from .binning import BINNINGS, check_cells, codes_into, per_variable_binning, re
 from .core import PIDResult, pid
 from .errors import ParameterError, ParameterTypeError
 from .kernels.estimate import element_seeds, joint_counts, resampled_counts
-from .lattice import MAX_SOURCES
+from .kernels.sx2 import COLUMNS, sx2_shuffled_atoms
+from .lattice import MAX_SOURCES, lattice
 from .measures import get_measure
 
 __all__ = ["EstimateResult", "estimate", "ESTIMATORS", "BINNINGS"]
@@ -351,20 +352,21 @@ def _resampling_statistics(codes, rows, strides, sizes, index, plugin_atoms, s):
     for lo in range(0, n_batch, step):
         part = slice(lo, min(lo + step, n_batch))
         if n_shuffles:
-            null = _draws(codes, rows[part], strides, sizes, s["measure"], keys[:2],
-                          index[part], n_shuffles, False)  # fmt: skip
-            null_atoms = null.atoms.reshape(-1, n_shuffles, n_atoms)
+            null_atoms, null_red, null_mi = _draws(
+                codes, rows[part], strides, sizes, s["measure"], keys[:2], index[part],
+                n_shuffles, False,
+            )  # fmt: skip
             stats["null_mean"][part] = null_atoms.mean(axis=1)
             stats["null_std"][part] = null_atoms.std(axis=1)
             exceed = (null_atoms >= plugin_atoms[part, None, :]).sum(axis=1)
             stats["p_value"][part] = (1.0 + exceed) / (1.0 + n_shuffles)
             stats["p_adjusted"][part] = max_t_p_values(plugin_atoms[part], null_atoms)
-            stats["null_red"][part] = null.redundancy.reshape(-1, n_shuffles, n_atoms).mean(1)
-            stats["null_mi"][part] = null.mi.reshape(-1, n_shuffles).mean(axis=1)
+            stats["null_red"][part] = null_red.mean(axis=1)
+            stats["null_mi"][part] = null_mi.mean(axis=1)
         if n_boot:
-            boot = _draws(codes, rows[part], strides, sizes, s["measure"], keys[2:],
-                          index[part], n_boot, True)  # fmt: skip
-            low, high = np.percentile(boot.atoms.reshape(-1, n_boot, n_atoms), q, axis=1)
+            boot_atoms, _, _ = _draws(codes, rows[part], strides, sizes, s["measure"], keys[2:],
+                                      index[part], n_boot, True)  # fmt: skip
+            low, high = np.percentile(boot_atoms, q, axis=1)
             stats["ci_low"][part], stats["ci_high"][part] = low, high
     return stats, stats.pop("null_red", None), stats.pop("null_mi", None)
 
@@ -397,16 +399,42 @@ def max_t_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
     return (1.0 + exceed) / (1.0 + null.shape[1])
 
 
-def _draws(codes, rows, strides, sizes, measure, key, index, n_draws, bootstrap) -> PIDResult:
-    """PID of ``n_draws`` shuffled or bootstrap histograms of each element, element-major."""
+def _draws(codes, rows, strides, sizes, measure, key, index, n_draws, bootstrap):
+    """Atoms, redundancies and mutual information of ``n_draws`` shuffled or bootstrap
+    histograms of each element: arrays ``(n, n_draws, n_atoms)``, the same, ``(n, n_draws)``.
+
+    Target shuffles of two-source I^sx go through the fused kernel of
+    :mod:`pidtools.kernels.sx2` (the same draws, without a histogram per draw); everything else
+    through histograms and :func:`pidtools.pid`.
+    """
     seeds = np.empty(rows.shape[0], dtype=np.uint64)
     element_seeds(key, np.ascontiguousarray(index, dtype=np.int64), seeds)
-    counts = np.empty((rows.shape[0], n_draws, int(np.prod(sizes))))
+    n = rows.shape[0]
+    if measure == "sx" and len(sizes) == 3 and not bootstrap:
+        out = np.empty((n, n_draws, len(COLUMNS)))
+        sx2_shuffled_atoms(codes, np.ascontiguousarray(rows), strides, sizes, seeds, out)
+        atoms = out[..., :4]
+        return atoms, atoms @ _down_sets(2).T, out[..., COLUMNS.index("mi")]
+    counts = np.empty((n, n_draws, int(np.prod(sizes))))
     resampled_counts(codes, np.ascontiguousarray(rows), strides, seeds, bootstrap, counts)
-    return _pid_counts(counts, sizes, measure)
+    res = _pid_counts(counts, sizes, measure)
+    n_atoms = len(res.labels)
+    return (
+        res.atoms.reshape(n, n_draws, n_atoms),
+        res.redundancy.reshape(n, n_draws, n_atoms),
+        res.mi.reshape(n, n_draws),
+    )
 
 
-# --------------------------------------------------------------------------- validation
+def _down_sets(n_sources: int) -> np.ndarray:
+    """``D[i, j] = 1`` where node ``j`` lies below node ``i`` (or is it): redundancy = D @ atoms."""
+    lat = lattice(n_sources)
+    labels = list(lat.labels)
+    d = np.zeros((len(labels), len(labels)))
+    for i, lab in enumerate(labels):
+        for below in lat.down_set(lab):
+            d[i, labels.index(below)] = 1.0
+    return d
 
 
 def _check_draws(s: dict[str, Any], cells: int) -> None:
