@@ -114,7 +114,9 @@ def _batch_hint(arr: np.ndarray, n: int, dtype: np.dtype) -> tuple[int, int] | N
     for k in range(n - 1, 0, -1):
         axes = tuple(range(arr.ndim - k - 1, arr.ndim))
         cells = math.prod(arr.shape[arr.ndim - k - 1 :])
-        if np.abs(arr.sum(axis=axes) - 1.0).max() <= sum_tolerance(dtype, cells):
+        with np.errstate(over="ignore"):  # a total that overflows is no pmf either
+            totals = arr.sum(axis=axes)
+        if np.abs(totals - 1.0).max() <= sum_tolerance(dtype, cells):
             return math.prod(arr.shape[: arr.ndim - k - 1]), k
     return None
 
@@ -192,7 +194,6 @@ def as_pmf_array(
         )
     check_pmf_size(pmf_shape, name)
     arr = np.asarray(arr, dtype=np.float64, order="C")
-    axes = tuple(range(arr.ndim - n - 1, arr.ndim))
     flat = arr.reshape(-1, math.prod(pmf_shape))
     totals_flat = np.empty(flat.shape[0])
     n_bad, smallest = scan_pmfs(flat, totals_flat)
@@ -206,7 +207,9 @@ def as_pmf_array(
             param=name,
         )
     if (totals_flat <= 0).any():
-        where = np.argwhere(np.atleast_1d((totals_flat <= 0).reshape(arr.shape[: arr.ndim - n - 1])))
+        where = np.argwhere(
+            np.atleast_1d((totals_flat <= 0).reshape(arr.shape[: arr.ndim - n - 1]))
+        )
         raise ParameterError(
             f"{name} has an all-zero pmf (batch index {tuple(int(i) for i in where[0])}): every "
             "pmf needs positive mass",
