@@ -251,6 +251,8 @@ def atomic_write_many(items: Sequence[tuple[str | os.PathLike, Callable[[str], N
 
 #: errno values of a device that cannot take the data (not a wrong path): exit 1.
 _DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
+#: Of those, the ones that only writes raise.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 class _Terminated(KeyboardInterrupt):
@@ -301,10 +303,12 @@ def handle_errors(command: Callable) -> Callable:
         except OSError as err:
             if debug:
                 raise
-            where = f" writing {err.filename}" if err.filename else ""
-            if err.errno in _DEVICE_ERRORS:
-                raise DataError(f"{os.strerror(err.errno).lower()}{where}") from None
-            raise DataError(f"{err.strerror or err}{where or ''}") from None
+            if err.errno in _FULL and err.filename:
+                raise DataError(
+                    f"{os.strerror(err.errno).lower()} writing {err.filename}"
+                ) from None
+            where = f": {err.filename}" if err.filename else ""
+            raise DataError(f"{err.strerror or err}{where}") from None
         except Exception as err:
             if debug:
                 raise

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from pidtools.kernels import _jit
-from pidtools.kernels._jit import CACHE_PREFIX, cache_folder, refresh_cache
+from pidtools.kernels._jit import CACHE_PREFIX, cache_folder, cache_is_cold, refresh_cache
 
 HELPER = """from pidtools.kernels._jit import jit
 
@@ -103,8 +103,10 @@ def test_cache_folder_follows_the_sources(tmp_path, monkeypatch):
     assert not list(cache.glob("*.nbi"))
     first = cache_folder(tmp_path)
     assert first.parent == cache and first.name.startswith(CACHE_PREFIX)
+    assert cache_is_cold(tmp_path)  # nothing compiled for these sources yet
     first.mkdir()
     (first / "a.kernel-1.py311.nbi").write_bytes(b"index")
+    assert not cache_is_cold(tmp_path)
     assert not refresh_cache(tmp_path, src) and cache_folder(tmp_path) == first
 
     src[1].write_text("x = 2\n")  # a file the kernel calls into
@@ -115,6 +117,7 @@ def test_cache_folder_follows_the_sources(tmp_path, monkeypatch):
     for p in (first, *first.iterdir()):
         os.utime(p, (old, old))
     assert refresh_cache(tmp_path, src) and not first.exists()
+    assert cache_is_cold(tmp_path)
 
 
 def test_a_custom_cache_dir_is_left_alone(tmp_path, monkeypatch):

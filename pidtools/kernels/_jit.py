@@ -173,10 +173,15 @@ def _last_use(folder: Path) -> float:
 
 
 def cache_is_cold(folder: Path | None = None) -> bool:
-    """Whether no kernel of ``folder`` (default: pidtools' kernels) has machine code cached for
-    the current sources, so the first call of a kernel compiles it. False when the cache is
-    not ours to say (``NUMBA_CACHE_DIR``, an unregistered folder, a read-only install)."""
-    where = cache_folder(Path(__file__).parent if folder is None else folder)
+    """Whether the kernels of ``folder`` (default: of every folder registered so far) have no
+    machine code cached for the current sources, so that their first calls compile. False where
+    the cache is not ours to judge (``NUMBA_CACHE_DIR``, an unregistered folder, a read-only
+    install)."""
+    folders = [Path(folder)] if folder is not None else [Path(f) for f in _DIGESTS]
+    return any(_cold(cache_folder(f)) for f in folders)
+
+
+def _cold(where: Path | None) -> bool:
     if where is None:
         return False
     if not where.is_dir():
