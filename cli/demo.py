@@ -93,7 +93,7 @@ def _run(output_dir: Path, epochs: int, neurons: int, seed: int, quiet: bool) ->
     """Train, write, analyse and report: what ``demo`` does once its folder is checked."""
     from infomorph._io import write_netcdf
     from infomorph.analysis import plot_training
-    from infomorph.record import validate
+    from infomorph.record import check_schema
     from infomorph.train import fit
 
     t0 = time.perf_counter()
@@ -114,7 +114,7 @@ def _run(output_dir: Path, epochs: int, neurons: int, seed: int, quiet: bool) ->
         record_probe=500,
         progress=progress,
     )
-    validate(record)
+    check_schema(record)
     atomic_write_many(
         [
             (output_dir / "run.nc", lambda tmp: write_netcdf(record, tmp), "-o"),

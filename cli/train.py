@@ -151,7 +151,7 @@ def train_command(
     """
     check_output(output, "-o")
     from infomorph._io import write_netcdf
-    from infomorph.record import validate
+    from infomorph.record import check_schema
     from infomorph.train import fit
 
     try:
@@ -171,7 +171,7 @@ def train_command(
         )
     except FileNotFoundError as err:
         raise InputError(f"{err} (on the command line: --data-path FOLDER)") from None
-    validate(record)
+    check_schema(record)
     atomic_write(output, lambda tmp: write_netcdf(record, tmp), "-o")
     acc = record["accuracy"].isel(epoch=-1)
     click.echo(

@@ -24,12 +24,12 @@ import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
-from infomorph_cli.main import cli
 
 import pidtools
 from infomorph._io import atomic_write, remove_stale_partials
-from infomorph.analysis import planted_dataset
+from infomorph_cli.main import cli
 from pidtools.distributions import gate
+from pidtools.dynamics import planted_dataset
 from pidtools.errors import ParameterError
 
 COMMANDS = ("analyze", "demo", "pid", "train")
@@ -273,7 +273,6 @@ def test_sizes_that_cannot_fit_fail_before_allocating(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.npy", "short.npy"]
 
 
-@pytest.mark.skip(reason="the size guard of estimate(n_boot=...) belongs to pidtools/estimate.py")
 def test_huge_bootstrap_fails_before_allocating(tmp_path):
     (tmp_path / "s.csv").write_text("y,a\n" + "0,0\n1,1\n" * 20)
     res = run_cli(tmp_path, "pid", "--samples", "s.csv", "--target", "y", "--source", "a",
