@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import warnings
 from pathlib import Path
 
 import click
 import numpy as np
 
+from .inputs import open_activations
 from .output import (
     DataError,
     InputError,
@@ -20,6 +20,7 @@ from .output import (
     dumps,
     for_cli,
     format_option,
+    handle_errors,
     render_csv,
     render_table,
 )
@@ -29,27 +30,6 @@ DEFAULT_TARGET = "output"
 DEFAULT_SOURCES = ("receptive", "context")
 #: Rough size of one chunk of input data; bounds memory whatever the dataset's size.
 CHUNK_BYTES = 64 * 2**20
-
-
-def open_activations(path: Path):
-    """Open a netCDF file or zarr store lazily (dask-backed); exit 2 with a clear message."""
-    import xarray as xr
-
-    if not path.exists():
-        raise InputError(f"{path} does not exist: give the path of a netCDF file or zarr store")
-    is_zarr = path.is_dir() or path.suffix == ".zarr"
-    try:
-        if is_zarr:
-            with warnings.catch_warnings():  # stores without consolidated metadata are fine
-                warnings.simplefilter("ignore", RuntimeWarning)
-                return xr.open_zarr(path, chunks={})
-        return xr.open_dataset(path, chunks={})
-    except Exception as err:  # the backends raise many types for unreadable files
-        kind = "zarr store" if is_zarr else "netCDF file"
-        raise InputError(
-            f"{path} is not a readable {kind} ({type(err).__name__}: {str(err).splitlines()[0][:120]}); "
-            "write it with xarray's to_netcdf or to_zarr"
-        ) from None
 
 
 def resolve_variables(ds, target, sources, over, sample_dim):
@@ -309,8 +289,8 @@ def report_text(summary, over: str, title: str = "") -> str:
 )
 @click.option("--scheduler", help="Address of a running dask.distributed scheduler.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
-def analyze_command(debug, **options):
+@handle_errors
+def analyze_command(**options):
     """Report how redundancy, unique information and synergy change during learning.
 
     PATH is a netCDF file or zarr store of activations with a sample dimension and a learning
@@ -327,20 +307,7 @@ def analyze_command(debug, **options):
       infomorph analyze acts.zarr --target hidden --source receptive --source label --format json
       infomorph analyze run.nc -o atoms.nc --plot atoms.png --workers 2
     """
-    try:
-        summary = run_analysis(**options)
-    except click.ClickException:
-        raise
-    except (ValueError, TypeError, KeyError) as err:
-        if debug:
-            raise
-        raise InputError(for_cli(str(err).strip("'\"").splitlines()[0])) from None
-    except Exception as err:
-        if debug:
-            raise
-        raise DataError(
-            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
-        ) from None
+    summary = run_analysis(**options)
     for w in summary.warnings:
         click.echo(f"warning: {w}", err=True)
 
@@ -419,6 +386,7 @@ def run_analysis(
 ):  # fmt: skip
     """Everything `analyze` does after parsing its options; returns the
     :class:`pidtools.dynamics.Summary`."""
+    from infomorph._io import write_netcdf
     from pidtools.dynamics import merge, plot_dynamics, summarize
 
     if estimator == "shuffle" and shuffles < 1:
@@ -489,7 +457,7 @@ def run_analysis(
     writes = []
     if output is not None:
         stacked = stacked_result(results, gdim, over)
-        writes.append((output, lambda tmp: stacked.to_netcdf(tmp, engine="h5netcdf"), "-o"))
+        writes.append((output, lambda tmp: write_netcdf(stacked, tmp), "-o"))
     if plot is not None:
         writes.append(
             (

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .analyze import run_analysis
-from .output import InputError, atomic_write_many, check_output, dumps
+from .output import InputError, atomic_write_many, check_output, dumps, handle_errors
 
 #: What ``demo`` writes into its folder.
 OUTPUTS = ("run.nc", "training.png", "atoms.nc", "atoms.png", "summary.json", "report.txt")
@@ -30,6 +30,7 @@ OUTPUTS = ("run.nc", "training.png", "atoms.nc", "atoms.png", "summary.json", "r
 )
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@handle_errors
 def demo_command(output_dir, epochs, neurons, seed, quiet):
     """Train, record, analyse and report on scikit-learn's bundled 8x8 digits (no download).
 
@@ -48,12 +49,9 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
       atoms.png      atoms over epochs and the dominant atom per neuron
       training.png   accuracy and recorded atoms of both layers over epochs
     """
-    from infomorph.analysis import plot_training
-    from infomorph.record import save
-    from infomorph.train import fit
-
     if output_dir.exists() and not output_dir.is_dir():
         raise InputError(f"-o {output_dir} is a file; give a folder")
+    created = not output_dir.exists()
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -62,6 +60,42 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
         ) from None
     for name in OUTPUTS:
         check_output(output_dir / name, "-o")
+    before = {name: _stamp(output_dir / name) for name in OUTPUTS}
+    try:
+        _run(output_dir, epochs, neurons, seed, quiet)
+    except BaseException:
+        _remove_written(output_dir, before, created)
+        raise
+
+
+def _stamp(path: Path):
+    """What identifies the version of a file (None if there is none)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _remove_written(output_dir: Path, before: dict, created: bool) -> None:
+    """After a failure: remove the outputs this run wrote, and the folder if it made it."""
+    for name, stamp in before.items():
+        if _stamp(output_dir / name) != stamp:
+            (output_dir / name).unlink(missing_ok=True)
+    if created:
+        try:
+            output_dir.rmdir()
+        except OSError:
+            pass
+
+
+def _run(output_dir: Path, epochs: int, neurons: int, seed: int, quiet: bool) -> None:
+    """Train, write, analyse and report: what ``demo`` does once its folder is checked."""
+    from infomorph._io import write_netcdf
+    from infomorph.analysis import plot_training
+    from infomorph.record import check_schema
+    from infomorph.train import fit
+
     t0 = time.perf_counter()
     progress = not quiet and sys.stderr.isatty()
     click.echo(
@@ -80,9 +114,10 @@ def demo_command(output_dir, epochs, neurons, seed, quiet):
         record_probe=500,
         progress=progress,
     )
+    check_schema(record)
     atomic_write_many(
         [
-            (output_dir / "run.nc", lambda tmp: save(record, tmp), "-o"),
+            (output_dir / "run.nc", lambda tmp: write_netcdf(record, tmp), "-o"),
             (
                 output_dir / "training.png",
                 lambda tmp: plot_training(

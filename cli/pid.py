@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 import numpy as np
 
 import pidtools
+from pidtools._validation import check_pmf_size
 from pidtools.distributions import GATES, gate
 
 from .output import (
@@ -16,6 +18,8 @@ from .output import (
     dumps,
     for_cli,
     format_option,
+    handle_errors,
+    name_parameters,
     render_csv,
     render_table,
 )
@@ -24,6 +28,7 @@ from .output import (
 def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
     if path.suffix == ".npy":
         try:
+            _check_npy_header(path)
             return np.load(path, allow_pickle=False)
         except (ValueError, EOFError, OSError) as err:
             reason = str(err) or type(err).__name__
@@ -50,6 +55,28 @@ def _load_pmf(path: Path, shape: str | None) -> np.ndarray:
     raise InputError(
         f"{path}: unknown pmf file type {path.suffix!r}; use .npy, or .csv with --shape"
     )
+
+
+def _check_npy_header(path: Path) -> None:
+    """Reject, from its header alone, a .npy array too large for a pmf or larger than its
+    file: nothing of the claimed size is allocated."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read = {(1, 0): np.lib.format.read_array_header_1_0}.get(
+            version, np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read(f)
+        data_start = f.tell()
+    try:
+        check_pmf_size(shape, str(path))
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    claimed = math.prod(shape) * dtype.itemsize
+    if not dtype.hasobject and claimed > path.stat().st_size - data_start:
+        raise InputError(
+            f"{path}: its header claims shape {shape} ({claimed} bytes) but the file holds "
+            f"{path.stat().st_size - data_start} bytes of data; the file is truncated or damaged"
+        )
 
 
 def _parse_shape(shape: str) -> tuple[int, ...]:
@@ -96,6 +123,12 @@ def _load_columns(
         for n in names:
             if n not in ds:
                 raise InputError(f"{n!r} is not a variable of {path}; it has {have}")
+            if ds[n].ndim != 1:
+                raise InputError(
+                    f"{_role(n, target)} is a variable with dims {ds[n].dims}, not a column: "
+                    "--samples takes 1-D variables, one value per sample; for data with "
+                    "units and epochs use `infomorph analyze`"
+                )
             columns[n] = ds[n].values
     else:
         import pandas as pd
@@ -109,8 +142,21 @@ def _load_columns(
         for n in names:
             if n not in df.columns:
                 raise InputError(f"{n!r} is not a column of {path}; it has {list(df.columns)}")
+        if len(df) == 0:
+            raise InputError(f"{path} has a header row but no samples; add one row per sample")
         columns = {n: df[n].to_numpy() for n in names}
+    for n, values in columns.items():
+        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+            text = next((v for v in values if isinstance(v, str)), None)
+            raise InputError(
+                f"{_role(n, target)} holds text ({text!r}, dtype {values.dtype}), not numbers: "
+                "give integer codes (e.g. 0, 1, 2 for categories) or real values"
+            )
     return columns[target], [columns[s] for s in sources]
+
+
+def _role(name: str, target: str) -> str:
+    return f"--target {name}" if name == target else f"--source {name}"
 
 
 def _emit(res, source: str, fmt: str) -> None:
@@ -171,7 +217,12 @@ def _emit(res, source: str, fmt: str) -> None:
     "equal-count bins that never split tied values.",
 )
 @click.option(
-    "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
+    "--estimator",
+    type=click.Choice(["plugin", "shuffle"]),
+    default="plugin",
+    show_default=True,
+    help="plugin: atoms of the sample pmf; shuffle: minus their mean under shuffled targets "
+    "(needs --shuffles).",
 )
 @click.option(
     "--shuffles", default=0, type=click.IntRange(0), help="Target shuffles: null and p-values."
@@ -180,16 +231,25 @@ def _emit(res, source: str, fmt: str) -> None:
     "--boot", default=0, type=click.IntRange(0), help="Bootstrap resamples: 95% intervals."
 )
 @click.option(
-    "--seed", default=0, show_default=True, type=int, help="Random state of shuffles/bootstrap."
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Random state of shuffles/bootstrap.",
 )
 @click.option(
-    "--measure", default="sx", show_default=True, help="Redundancy measure (see --list-measures)."
+    "--measure",
+    default="sx",
+    show_default=True,
+    type=click.Choice(list(pidtools.list_measures())),
+    help="Redundancy measure (see --list-measures).",
 )
 @click.option("--compare", is_flag=True, help="Every measure side by side.")
 @click.option("--shape", help="Shape T,S1,...,Sn for a CSV pmf file.")
 @click.option("--normalize", is_flag=True, help="Rescale the pmf to sum to 1.")
 @click.option("--list-measures", is_flag=True, help="List the measures and exit.")
 @format_option
+@handle_errors
 def pid_command(
     pmf_file,
     gate_name,
@@ -229,9 +289,11 @@ def pid_command(
         return
     if sum(x is not None for x in (pmf_file, gate_name, samples)) != 1:
         raise click.UsageError("give exactly one of PMF_FILE, --gate NAME or --samples FILE")
-    try:
-        if samples is not None:
-            t, srcs = _load_columns(samples, target, sources)
+    if samples is not None:
+        t, srcs = _load_columns(samples, target, sources)
+        name_parameters(target=f"--target {target}")
+        name_parameters(**{f"sources[{i}]": f"--source {s}" for i, s in enumerate(sources)})
+        try:
             res = pidtools.estimate(
                 t,
                 srcs,
@@ -243,22 +305,24 @@ def pid_command(
                 n_boot=boot,
                 random_state=seed,
             )
-            _emit(res, f"{samples}: {target} given {', '.join(sources)}", fmt)
-            return
-        p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)
-        source = f"gate {gate_name}" if gate_name else str(pmf_file)
-        _check_axes(np.asarray(p), source)
-        if compare:
-            _emit_comparison(p, source, normalize, fmt)
-            return
-        res = pidtools.pid(p, measure, normalize=normalize)
-    except (ValueError, TypeError) as err:
-        raise InputError(for_cli(str(err), sources, target if samples else None)) from None
-    _emit(res, source, fmt)
+        except (ValueError, TypeError) as err:
+            if getattr(err, "param", None) is not None:
+                raise
+            raise InputError(for_cli(str(err), sources, target)) from None
+        _emit(res, f"{samples}: {target} given {', '.join(sources)}", fmt)
+        return
+    p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)
+    source = f"gate {gate_name}" if gate_name else str(pmf_file)
+    name_parameters(p=source)
+    _check_axes(np.asarray(p), source)
+    if compare:
+        _emit_comparison(p, source, normalize, fmt)
+        return
+    _emit(pidtools.pid(p, measure, n_sources=p.ndim - 1, normalize=normalize), source, fmt)
 
 
 def _emit_comparison(p, source: str, normalize: bool, fmt: str) -> None:
-    table = pidtools.compare(p, normalize=normalize)
+    table = pidtools.compare(p, n_sources=np.ndim(p) - 1, normalize=normalize)
     if fmt == "json":
         click.echo(dumps({"source": source, "compare": table.to_dict(orient="index")}))
     elif fmt == "csv":

@@ -7,7 +7,26 @@ from pathlib import Path
 
 import click
 
-from .output import InputError, atomic_write, check_output, for_cli
+from infomorph._checks import MAX_NEURONS, MAX_SEED
+from infomorph.goals import PRESETS
+
+from .output import InputError, atomic_write, check_output, handle_errors
+
+#: Defaults of ``train``: a hidden layer of infomorphic neurons with the papers' three input
+#: classes and optimised goal, and small batches, so that a plain ``infomorph train -o run.nc``
+#: gives a network that classifies digits well (the read-out alone with large batches does not).
+DEFAULTS = {"arch": "hidden", "neurons": 100, "epochs": 30, "batch_size": 128}
+
+
+def _list_goals(ctx: click.Context, _param, value: bool) -> None:
+    """``--list-goals``: print the presets and exit before any other option is checked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from infomorph.goals import PRESETS
+
+    for name, weights in PRESETS.items():
+        click.echo(f"{name:22s} {weights}")
+    ctx.exit()
 
 
 @click.command("train")
@@ -16,6 +35,8 @@ from .output import InputError, atomic_write, check_output, for_cli
     default="digits",
     show_default=True,
     type=click.Choice(["digits", "fashion-mnist", "mnist", "mnist1d"]),
+    help="Data set: digits is bundled with scikit-learn; fashion-mnist and mnist are read from "
+    "--data-path; mnist1d needs the mnist1d package.",
 )
 @click.option(
     "--data-path",
@@ -23,10 +44,19 @@ from .output import InputError, atomic_write, check_output, for_cli
     help="Folder of IDX files (fashion-mnist, mnist).",
 )
 @click.option(
-    "--arch", default="readout", show_default=True, type=click.Choice(["readout", "hidden"])
+    "--arch",
+    default=DEFAULTS["arch"],
+    show_default=True,
+    type=click.Choice(["readout", "hidden"]),
+    help="readout: one layer of infomorphic read-out neurons; hidden: a hidden infomorphic "
+    "layer (--neurons) and a read-out layer.",
 )
 @click.option(
-    "--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons."
+    "--neurons",
+    default=DEFAULTS["neurons"],
+    show_default=True,
+    type=click.IntRange(2, MAX_NEURONS),
+    help="Hidden neurons (--arch hidden).",
 )
 @click.option(
     "--classes",
@@ -38,11 +68,32 @@ from .output import InputError, atomic_write, check_output, for_cli
 )
 @click.option(
     "--goal",
-    help="Goal preset of the hidden layer (read-out only: of the read-out); see --list-goals.",
+    type=click.Choice(list(PRESETS)),
+    metavar="PRESET",
+    help="Goal preset of the hidden layer (read-out only: of the read-out); default: the "
+    "papers' preset for the setting; one of --list-goals.",
 )
-@click.option("--epochs", default=10, show_default=True, type=click.IntRange(1))
-@click.option("--batch-size", default=1024, show_default=True, type=click.IntRange(1))
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--epochs",
+    default=DEFAULTS["epochs"],
+    show_default=True,
+    type=click.IntRange(1),
+    help="Passes over the training split.",
+)
+@click.option(
+    "--batch-size",
+    default=DEFAULTS["batch_size"],
+    show_default=True,
+    type=click.IntRange(2),
+    help="Samples per mini-batch (each update's histograms are estimated from one batch).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, MAX_SEED),
+    help="Random state of initialisation, batch order and sampling.",
+)
 @click.option(
     "--probe",
     default=1000,
@@ -51,7 +102,11 @@ from .output import InputError, atomic_write, check_output, for_cli
     help="Training samples whose activations are recorded every epoch (for analyze).",
 )
 @click.option(
-    "-o", "--output", required=False, type=click.Path(path_type=Path), help="Record file (.nc)."
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Record file (.nc) to write; an existing file is replaced.",
 )
 @click.option(
     "--eval-samples",
@@ -61,8 +116,16 @@ from .output import InputError, atomic_write, check_output, for_cli
     "layer (1: one stochastic pass). Default: the hidden layer passes on its expected output "
     "(mean field).",
 )
-@click.option("--list-goals", is_flag=True, help="List the goal presets and exit.")
+@click.option(
+    "--list-goals",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_list_goals,
+    help="List the goal presets and exit.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@handle_errors
 def train_command(
     dataset,
     data_path,
@@ -76,7 +139,6 @@ def train_command(
     probe,
     output,
     eval_samples,
-    list_goals,
     quiet,
 ):
     """Train an infomorphic network and record every neuron's atoms epoch by epoch.
@@ -84,19 +146,12 @@ def train_command(
     \b
     Examples:
       infomorph train -o run.nc
-      infomorph train --arch hidden --neurons 100 --goal trivariate_optimized --epochs 30 -o run.nc
-      infomorph train --dataset fashion-mnist --arch hidden -o fmnist.nc
+      infomorph train --arch readout --epochs 30 -o readout.nc
+      infomorph train --dataset fashion-mnist --data-path fmnist/ -o fmnist.nc
     """
-    from infomorph.goals import PRESETS
-
-    if list_goals:
-        for name, weights in PRESETS.items():
-            click.echo(f"{name:22s} {weights}")
-        return
-    if output is None:
-        raise click.UsageError("give -o/--output, the record file to write (e.g. -o run.nc)")
     check_output(output, "-o")
-    from infomorph.record import save
+    from infomorph._io import write_netcdf
+    from infomorph.record import check_schema
     from infomorph.train import fit
 
     try:
@@ -114,9 +169,10 @@ def train_command(
             data_path=None if data_path is None else str(data_path),
             eval_samples=eval_samples,
         )
-    except (ValueError, TypeError, FileNotFoundError) as err:
-        raise InputError(for_cli(str(err))) from None
-    atomic_write(output, lambda tmp: save(record, tmp), "-o")  # the record is validated first
+    except FileNotFoundError as err:
+        raise InputError(f"{err} (on the command line: --data-path FOLDER)") from None
+    check_schema(record)
+    atomic_write(output, lambda tmp: write_netcdf(record, tmp), "-o")
     acc = record["accuracy"].isel(epoch=-1)
     click.echo(
         f"{dataset}, {arch}: after {epochs} epochs accuracy "

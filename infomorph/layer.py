@@ -23,7 +23,7 @@ from pidtools.kernels._jit import n_chunks
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
 from . import kernels
-from ._checks import check_int, check_real
+from ._checks import MAX_NEURONS, check_int, check_real
 from .goals import resolve_goal
 from .neuron import A_CLIP, Binning, ThreeClassActivation, TwoClassActivation, theta_of
 
@@ -121,7 +121,7 @@ class InfomorphicLayer:
         wrong_side_slope: float = 0.0,
         rng: np.random.Generator,
     ):
-        check_int("n_neurons", n_neurons, 1)
+        check_int("n_neurons", n_neurons, 1, MAX_NEURONS)
         if not isinstance(input_sizes, Mapping):
             raise TypeError(
                 f"input_sizes must be a mapping class name -> input size, got "

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import check_int, check_real, check_seed
+from ._checks import MAX_NEURONS, check_int, check_real, check_seed
 from .layer import InfomorphicLayer, LayerState
 from .neuron import Binning, ThreeClassActivation, TwoClassActivation
 
@@ -254,7 +254,7 @@ def build_network(
     layers = {}
     n_in = n_features
     if arch == "hidden":
-        check_int("n_hidden", n_hidden, 2)
+        check_int("n_hidden", n_hidden, 2, MAX_NEURONS)
         goal = hidden_goal if hidden_goal is not None else DEFAULTS["hidden_goal"][hidden_classes]
         no_self = {"lateral": 1.0 - np.eye(n_hidden)}
         if hidden_classes == "three":

@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from ._io import atomic_write
+from ._io import atomic_write, write_netcdf
 
 __all__ = ["SCHEMA", "PROBE_VARIABLES", "build_record", "check_schema", "save", "load", "atom"]
 
@@ -215,15 +215,38 @@ def check_schema(ds: xr.Dataset) -> None:
 
 
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Check ``ds`` against the schema and write it as netCDF-4 (h5netcdf), atomically."""
+    """Check ``ds`` against the schema and write it as netCDF-4 (h5netcdf), atomically.
+
+    An existing file at ``path`` is replaced; on failure (full disk, interruption) it is left
+    as it was and no temporary file remains.
+    """
     check_schema(ds)
-    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    return atomic_write(path, lambda tmp: write_netcdf(ds, tmp))
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:
-    """Read a record written by :func:`save` (into memory) and check it against the schema."""
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        ds = ds.load()
+    """Read a record written by :func:`save` (into memory) and check it against the schema.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``path`` is not a netCDF-4 file, or does not follow the schema.
+    """
+    path = Path(path)
+    if not path.is_file():
+        if not path.exists():
+            raise FileNotFoundError(f"record {path} does not exist")
+        raise ValueError(f"record {path} is not a file: give the path of a .nc file from save()")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds = ds.load()
+    except (OSError, ValueError) as err:
+        raise ValueError(
+            f"{path} is not a readable netCDF-4 file ({type(err).__name__}); a record is "
+            "written by infomorph.record.save or `infomorph train -o`"
+        ) from None
     check_schema(ds)
     return ds
 

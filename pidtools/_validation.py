@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .binning import MAX_JOINT_CELLS
+from .errors import ParameterError, ParameterTypeError
 from .kernels.info import scan_pmfs
 from .lattice import MAX_SOURCES
 
@@ -33,8 +35,9 @@ def sum_tolerance(dtype: np.dtype, n_cells: int) -> float:
 def check_bool(value: Any, name: str) -> bool:
     """``value`` as a bool; a ``TypeError`` unless it is a bool or ``numpy.bool_``."""
     if not isinstance(value, bool | np.bool_):
-        raise TypeError(
-            f"{name} must be True or False, got {value!r}: pass {name}=True or {name}=False"
+        raise ParameterTypeError(
+            f"{name} must be True or False, got {value!r}: pass {name}=True or {name}=False",
+            param=name,
         )
     return bool(value)
 
@@ -52,30 +55,36 @@ def check_n_sources(n_sources: Any, ndim: int, name: str = "p", batch_ok: bool =
     """
     if n_sources is None:
         if ndim < 2:
-            raise ValueError(
+            raise ParameterError(
                 f"{name} needs axes (T, S1, ..., Sn) with 1 to {MAX_SOURCES} sources, got {ndim} "
                 f"ax{'i' if ndim == 1 else 'e'}s: give the target and each source an axis, e.g. "
-                "shape (2, 2, 2) for a binary target and two binary sources"
+                "shape (2, 2, 2) for a binary target and two binary sources",
+                param=name,
             )
         if ndim > MAX_SOURCES + 1:
             fix = "pass n_sources=k if the leading axes are a batch" if batch_ok else "reshape it"
-            raise ValueError(
+            raise ParameterError(
                 f"{name} has {ndim} axes, too many for a pmf (T, S1, ..., Sn) with at most "
-                f"{MAX_SOURCES} sources: {fix}"
+                f"{MAX_SOURCES} sources: {fix}",
+                param=name,
             )
         n_sources = ndim - 1
     if isinstance(n_sources, bool) or not isinstance(n_sources, int | np.integer):
-        raise TypeError(f"n_sources must be an int in 1..{MAX_SOURCES}, got {n_sources!r}")
+        raise ParameterTypeError(
+            f"n_sources must be an int in 1..{MAX_SOURCES}, got {n_sources!r}", param="n_sources"
+        )
     n = int(n_sources)
     if not 1 <= n <= MAX_SOURCES:
-        raise ValueError(
+        raise ParameterError(
             f"n_sources must be in 1..{MAX_SOURCES}, got {n}: pass the number of source axes "
-            "after the target axis"
+            "after the target axis",
+            param="n_sources",
         )
     if ndim < n + 1:
-        raise ValueError(
+        raise ParameterError(
             f"{name} has {ndim} axes but n_sources={n} needs at least {n + 1} (target, then one "
-            f"axis per source): reshape {name} or lower n_sources"
+            f"axis per source): reshape {name} or lower n_sources",
+            param="n_sources",
         )
     return n
 
@@ -85,16 +94,18 @@ def _as_array(p: Any, name: str) -> np.ndarray:
     if isinstance(p, str | bytes) or not (
         isinstance(p, np.ndarray | Sequence) or hasattr(p, "__array__")
     ):
-        raise TypeError(
+        raise ParameterTypeError(
             f"{name} must be an array-like of probabilities with axes (..., T, S1, ..., Sn), "
-            f"got {type(p).__name__}: pass a numpy array (or a nested list)"
+            f"got {type(p).__name__}: pass a numpy array (or a nested list)",
+            param=name,
         )
     try:
         return np.asarray(p)
     except ValueError:
-        raise ValueError(
+        raise ParameterError(
             f"{name} is ragged: every axis must have one length (nested lists of equal lengths "
-            "at each level): pad the short ones with zero probabilities"
+            "at each level): pad the short ones with zero probabilities",
+            param=name,
         ) from None
 
 
@@ -103,9 +114,38 @@ def _batch_hint(arr: np.ndarray, n: int, dtype: np.dtype) -> tuple[int, int] | N
     for k in range(n - 1, 0, -1):
         axes = tuple(range(arr.ndim - k - 1, arr.ndim))
         cells = math.prod(arr.shape[arr.ndim - k - 1 :])
-        if np.abs(arr.sum(axis=axes) - 1.0).max() <= sum_tolerance(dtype, cells):
+        with np.errstate(over="ignore"):  # a total that overflows is no pmf either
+            totals = arr.sum(axis=axes)
+        if np.abs(totals - 1.0).max() <= sum_tolerance(dtype, cells):
             return math.prod(arr.shape[: arr.ndim - k - 1]), k
     return None
+
+
+def check_pmf_size(pmf_shape: Sequence[int], name: str = "p") -> None:
+    """Reject a pmf of more than :data:`~pidtools.binning.MAX_JOINT_CELLS` cells, before
+    anything of its size is allocated."""
+    cells = math.prod(int(k) for k in pmf_shape)
+    if cells > MAX_JOINT_CELLS:
+        raise ParameterError(
+            f"{name} has {cells} cells per pmf (shape {tuple(pmf_shape)}), more than the limit "
+            f"of {MAX_JOINT_CELLS} (2**24): merge values into fewer outcomes per variable",
+            param=name,
+        )
+
+
+def _rescaled(flat: np.ndarray, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``flat`` whose total overflowed to inf or is subnormal, scaled by a power of two
+    (exactly) so that their largest entry lies in [0.5, 1); other rows unchanged. Returns the
+    rows and their totals."""
+    odd = ~np.isfinite(totals) | (totals < np.finfo(np.float64).tiny)
+    if not odd.any():
+        return flat, totals
+    flat = flat.copy()
+    _, exponent = np.frexp(flat[odd].max(axis=1))
+    flat[odd] = np.ldexp(flat[odd], -exponent[:, None])
+    totals = totals.copy()
+    totals[odd] = flat[odd].sum(axis=1)
+    return flat, totals
 
 
 def as_pmf_array(
@@ -124,7 +164,8 @@ def as_pmf_array(
         Number of sources; ``None`` for ``p.ndim - 1``.
     normalize : bool
         Rescale each pmf to sum to 1 instead of rejecting totals off 1 by more than
-        :func:`sum_tolerance`.
+        :func:`sum_tolerance`. A pmf whose total overflows (entries near the largest float)
+        or is subnormal is first scaled by a power of two, which is exact.
     name : str
         The argument's name in messages.
     single : str, optional
@@ -138,37 +179,46 @@ def as_pmf_array(
         or np.issubdtype(arr.dtype, np.integer)
         or arr.dtype == bool
     ):
-        raise TypeError(
-            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it to float"
+        raise ParameterTypeError(
+            f"{name} must hold real numbers, got dtype {arr.dtype}: convert it to float",
+            param=name,
         )
     dtype = arr.dtype
-    arr = np.asarray(arr, dtype=np.float64, order="C")
     given = n_sources
     n = check_n_sources(n_sources, arr.ndim, name, batch_ok=single is None)
     pmf_shape = arr.shape[arr.ndim - n - 1 :]
     if any(s < 1 for s in pmf_shape):
-        raise ValueError(
-            f"{name} has an empty axis in its pmf shape {pmf_shape}: every alphabet needs a value"
+        raise ParameterError(
+            f"{name} has an empty axis in its pmf shape {pmf_shape}: every alphabet needs a value",
+            param=name,
         )
-    axes = tuple(range(arr.ndim - n - 1, arr.ndim))
+    check_pmf_size(pmf_shape, name)
+    arr = np.asarray(arr, dtype=np.float64, order="C")
     flat = arr.reshape(-1, math.prod(pmf_shape))
     totals_flat = np.empty(flat.shape[0])
     n_bad, smallest = scan_pmfs(flat, totals_flat)
     if n_bad:
-        raise ValueError(f"{name} contains NaN or infinite entries: remove or replace them")
-    if smallest < 0:
-        raise ValueError(
-            f"{name} has negative entries (min {smallest:.3g}): probabilities must be >= 0"
+        raise ParameterError(
+            f"{name} contains NaN or infinite entries: remove or replace them", param=name
         )
-    totals = totals_flat.reshape(arr.shape[: arr.ndim - n - 1])
-    if (totals <= 0).any():
-        where = np.argwhere(np.atleast_1d(totals <= 0))[0]
-        raise ValueError(
-            f"{name} has an all-zero pmf (batch index {tuple(int(i) for i in where)}): every pmf "
-            "needs positive mass"
+    if smallest < 0:
+        raise ParameterError(
+            f"{name} has negative entries (min {smallest:.3g}): probabilities must be >= 0",
+            param=name,
+        )
+    if (totals_flat <= 0).any():
+        where = np.argwhere(
+            np.atleast_1d((totals_flat <= 0).reshape(arr.shape[: arr.ndim - n - 1]))
+        )
+        raise ParameterError(
+            f"{name} has an all-zero pmf (batch index {tuple(int(i) for i in where[0])}): every "
+            "pmf needs positive mass",
+            param=name,
         )
     if normalize:
-        return np.ascontiguousarray(arr / np.expand_dims(totals, axes)), n
+        flat, totals_flat = _rescaled(flat, totals_flat)
+        return np.ascontiguousarray((flat / totals_flat[:, None]).reshape(arr.shape)), n
+    totals = totals_flat.reshape(arr.shape[: arr.ndim - n - 1])
     tol = sum_tolerance(dtype, flat.shape[1])
     worst = float(np.abs(totals - 1.0).max(initial=0.0))
     if worst > tol:
@@ -184,9 +234,10 @@ def as_pmf_array(
         looks = (
             f"it looks like a batch of {batch[0]} pmfs with {batch[1]} sources: " if batch else ""
         )
-        raise ValueError(
+        raise ParameterError(
             f"{name} does not sum to 1 over its last {n + 1} axes (largest deviation {worst:.3g} > "
-            f"{tol:g}): {looks}{fix}"
+            f"{tol:g}): {looks}{fix}",
+            param=name,
         )
     return arr, n
 
@@ -194,26 +245,30 @@ def as_pmf_array(
 def check_goal(goal: Any, labels: Sequence[str], parse) -> dict[str, float]:
     """Check a goal mapping (atom label -> weight, plus optional ``"H_res"``)."""
     if not isinstance(goal, Mapping):
-        raise TypeError(
+        raise ParameterTypeError(
             f"goal must be a mapping from atom label to weight, e.g. {{'{labels[0]}': 1.0}}, "
-            f"got {type(goal).__name__}"
+            f"got {type(goal).__name__}",
+            param="goal",
         )
     out: dict[str, float] = {}
     for key, weight in goal.items():
         try:
             w = float(weight)
         except (TypeError, ValueError):
-            raise TypeError(f"goal[{key!r}] must be a number, got {weight!r}") from None
+            raise ParameterTypeError(
+                f"goal[{key!r}] must be a number, got {weight!r}", param="goal"
+            ) from None
         if not np.isfinite(w):
-            raise ValueError(f"goal[{key!r}] is {w}: weights must be finite")
+            raise ParameterError(f"goal[{key!r}] is {w}: weights must be finite", param="goal")
         if key == "H_res":
             out[key] = out.get(key, 0.0) + w
             continue
         try:
             label = parse(key)
         except ValueError as err:
-            raise ValueError(
-                f"goal has an unknown atom {key!r}: {err}; valid: {', '.join(labels)}, H_res"
+            raise ParameterError(
+                f"goal has an unknown atom {key!r}: {err}; valid: {', '.join(labels)}, H_res",
+                param="goal",
             ) from None
         out[label] = out.get(label, 0.0) + w
     return out

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_pmf_array, check_bool, check_goal
+from .errors import ParameterError, ParameterTypeError
 from .information import information_terms
 from .lattice import format_label, lattice, parse_label
 from .measures import get_measure
@@ -108,9 +109,10 @@ class PIDResult:
             list(dims) if dims is not None else [f"batch_{i}" for i in range(len(self.batch_shape))]
         )
         if len(dims) != len(self.batch_shape):
-            raise ValueError(
+            raise ParameterError(
                 f"dims names {len(dims)} dimensions but the batch has {len(self.batch_shape)} "
-                f"(shape {self.batch_shape}): give one name per batch axis"
+                f"(shape {self.batch_shape}): give one name per batch axis",
+                param="dims",
             )
         return xr.DataArray(
             self.atoms,
@@ -149,9 +151,10 @@ def from_dit(dist, sources: Sequence | None = None, target: Any = None) -> np.nd
     Each variable's values are mapped to ``0..k-1`` in the sorted order of its alphabet.
     """
     if not _is_dit(dist):
-        raise TypeError(
+        raise ParameterTypeError(
             f"dist must be a dit.Distribution, got {type(dist).__name__}; arrays are already "
-            "pmfs: pass them to pid directly"
+            "pmfs: pass them to pid directly",
+            param="dist",
         )
     n_vars = dist.outcome_length()
     group = lambda g: (int(g),) if isinstance(g, int | np.integer) else tuple(int(i) for i in g)  # noqa: E731
@@ -164,10 +167,11 @@ def from_dit(dist, sources: Sequence | None = None, target: Any = None) -> np.nd
     groups = [tgt, *srcs]
     for role, g in zip(["target"] + ["sources"] * len(srcs), groups, strict=True):
         if not g or any(not 0 <= i < n_vars for i in g):
-            raise ValueError(
+            raise ParameterError(
                 f"{role} names variable(s) {g}, but dist has variables 0..{n_vars - 1}: pass "
                 f"indices in 0..{n_vars - 1} (default target: the last variable; default "
-                "sources: every other variable)"
+                "sources: every other variable)",
+                param=role,
             )
     alphabets = [sorted(a) for a in dist.alphabet]
     codes = [{v: k for k, v in enumerate(a)} for a in alphabets]
@@ -194,15 +198,17 @@ def _from_dit_or_array(p: Any, sources, target, n_sources: int | None):
     ``sources``/``target``), an array passed through; ``sources``/``target`` with an array fail."""
     if _is_dit(p):
         if n_sources is not None:
-            raise TypeError(
+            raise ParameterTypeError(
                 f"n_sources={n_sources!r} applies to arrays only; for dit.Distribution input "
-                "choose the variables with sources= and target= instead"
+                "choose the variables with sources= and target= instead",
+                param="n_sources",
             )
         return from_dit(p, sources=sources, target=target), None
     if sources is not None or target is not None:
-        raise TypeError(
+        raise ParameterTypeError(
             "sources= and target= apply to dit.Distribution input only; arrays use axis order "
-            "(T, S1..Sn)"
+            "(T, S1..Sn)",
+            param="sources" if sources is not None else "target",
         )
     return p, n_sources
 
@@ -255,15 +261,17 @@ def pid(
     else:
         m = get_measure(measure)
         if n not in m.n_sources:
-            raise ValueError(
+            raise ParameterError(
                 f"measure {measure!r} is defined for n_sources in {m.n_sources}, got {n}: choose "
-                "another measure or number of sources"
+                "another measure or number of sources",
+                param="measure",
             )
         compute, pointwise, name = m.compute, m.pointwise, m.name
     if local and not pointwise:
-        raise ValueError(
+        raise ParameterError(
             f"measure {name!r} has no local (pointwise) form: use local=False, or a pointwise "
-            "measure such as 'sx', 'pm' or 'ccs'"
+            "measure such as 'sx', 'pm' or 'ccs'",
+            param="local",
         )
     lat = lattice(n)
     batch_shape = arr.shape[: arr.ndim - n - 1]

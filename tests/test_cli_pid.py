@@ -63,7 +63,7 @@ def test_samples_with_statistics(tmp_path):
     ("args", "message"),
     [
         ([], "exactly one of"),
-        (["--gate", "xor", "--measure", "nope"], "unknown measure"),
+        (["--gate", "xor", "--measure", "nope"], "is not one of"),
         (["--samples", "s.csv", "--target", "y"], "at least one --source"),
         (["--samples", "s.csv", "--target", "y", "--source", "q"], "'q' is not a column"),
         (["p.csv"], "needs --shape"),

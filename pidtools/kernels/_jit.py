@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import time
 import types
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import numba
+from numba.core.caching import CacheImpl, InTreeCacheLocator
 
 #: Options shared by every kernel: on-disk cache, numpy semantics for division by zero
 #: (inf/nan instead of exceptions), fast-math left off so that results match the reference
@@ -80,33 +83,107 @@ def n_chunks(n_items: int) -> int:
 #: Kernel sources of this package; a kernel may inline functions from any of them.
 KERNEL_SOURCES = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
+#: Cache folders of numba's machine code are named by this prefix and the sources' digest.
+CACHE_PREFIX = "numba-"
 
-def refresh_cache(folder: Path, sources: Iterable[Path]) -> bool:
-    """Drop numba's cached machine code in ``folder/__pycache__`` if ``sources`` changed.
+#: A cache folder of other sources is deleted only when unused for this long (seconds): a
+#: process started before the sources changed may still be loading from it.
+STALE_AFTER = 600.0
 
-    numba checks a cached kernel against the file that defines it only, not against the files
-    of the functions it calls and inlines: after an edit of one of those, it would keep loading
-    the old machine code. A digest of ``sources`` is kept next to the cache; when it differs,
-    the cache files of ``folder`` are deleted and the kernels compile afresh. Caches elsewhere
-    (``NUMBA_CACHE_DIR``) and read-only installs are left alone. Returns whether it deleted.
-    """
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return False
+#: Source folder -> digest of the kernel sources its kernels were compiled from (this process).
+_DIGESTS: dict[str, str] = {}
+
+
+def _digest(sources: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(p) for p in sources):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_folder(folder: Path) -> Path | None:
+    """Where the kernels defined in ``folder`` keep their machine code in this process, or
+    None if :func:`refresh_cache` did not register ``folder`` (or ``NUMBA_CACHE_DIR`` is set)."""
+    digest = _DIGESTS.get(os.path.realpath(folder))
+    if digest is None or numba.config.CACHE_DIR:
+        return None
+    return Path(folder) / "__pycache__" / f"{CACHE_PREFIX}{digest}"
+
+
+class _DigestCacheLocator(InTreeCacheLocator):
+    """numba's in-tree cache, in a folder named by the digest of every kernel source.
+
+    numba checks a cached kernel against the file that defines it only, not against the files
+    of the functions it calls and inlines. With one folder per digest of all the sources, a
+    process only ever loads machine code compiled from the sources it imported: a process that
+    started before an edit saves into the old digest's folder, never into the new one.
+    """
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = str(cache_folder(Path(py_file).parent))
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if cache_folder(Path(py_file).parent) is None:
+            return None
+        return super().from_function(py_func, py_file)
+
+
+if _DigestCacheLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, _DigestCacheLocator)
+
+
+def refresh_cache(folder: Path, sources: Iterable[Path]) -> bool:
+    """Keep the numba cache of the kernels in ``folder`` per digest of ``sources``.
+
+    Call it before the module defining kernels in ``folder`` compiles them; ``sources`` are
+    every file those kernels' code comes from. The kernels' machine code then lives in
+    ``folder/__pycache__/numba-DIGEST`` (:class:`_DigestCacheLocator`), so an edit of any source
+    means new machine code, and concurrent processes on old and new sources never share it.
+    Folders of other digests unused for :data:`STALE_AFTER` seconds, and cache files of the
+    former layout (``__pycache__/*.nbi``, ``*.nbc``, ``kernel-sources.sha256``), are deleted. Caches elsewhere
+    (``NUMBA_CACHE_DIR``) are left alone. Returns whether anything was deleted.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR") or numba.config.CACHE_DIR:
+        return False
+    digest = _digest(sources)
+    _DIGESTS[os.path.realpath(folder)] = digest
     cache = Path(folder) / "__pycache__"
-    stamp = cache / "kernel-sources.sha256"
+    deleted = False
     try:
-        if stamp.read_text() == digest.hexdigest():
-            return False
-    except OSError:
-        pass
-    try:
-        for f in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
-            f.unlink()
-        cache.mkdir(exist_ok=True)
-        stamp.write_text(digest.hexdigest())
+        old = [*cache.glob("*.nbi"), *cache.glob("*.nbc"), *cache.glob("kernel-sources.sha256")]
+        for sub in cache.glob(f"{CACHE_PREFIX}*"):
+            if sub.name != f"{CACHE_PREFIX}{digest}" and time.time() - _last_use(sub) > STALE_AFTER:
+                old.append(sub)
     except OSError:
         return False
-    return True
+    for path in old:
+        try:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            deleted = True
+        except OSError:
+            pass
+    return deleted
+
+
+def _last_use(folder: Path) -> float:
+    """Latest modification time of ``folder`` and its files."""
+    return max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.iterdir())])
+
+
+def cache_is_cold(folder: Path | None = None) -> bool:
+    """Whether the kernels of ``folder`` (default: of every folder registered so far) have no
+    machine code cached for the current sources, so that their first calls compile. False where
+    the cache is not ours to judge (``NUMBA_CACHE_DIR``, an unregistered folder, a read-only
+    install)."""
+    folders = [Path(folder)] if folder is not None else [Path(f) for f in _DIGESTS]
+    return any(_cold(cache_folder(f)) for f in folders)
+
+
+def _cold(where: Path | None) -> bool:
+    if where is None:
+        return False
+    if not where.is_dir():
+        return os.access(where.parent if where.parent.is_dir() else where.parent.parent, os.W_OK)
+    return not any(where.glob("*.nbi"))
