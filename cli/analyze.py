@@ -18,9 +18,9 @@ from .output import (
     check_figure_format,
     check_output,
     dumps,
-    for_cli,
     format_option,
     handle_errors,
+    name_parameters,
     render_csv,
     render_table,
 )
@@ -422,10 +422,11 @@ def run_analysis(
             srcs = given
         _, srcs = resolve_variables(part, target, srcs, over, sample_dim)
         part = _chunked(part, (target, *srcs), over, sample_dim)
-        try:
-            result = _compute(part, target, srcs, sample_dim, settings, workers, scheduler, quiet)
-        except (ValueError, TypeError) as err:
-            raise InputError(for_cli(str(err).splitlines()[0], srcs, target)) from None
+        name_parameters(
+            target=f"--target {target}",
+            **{f"sources[{i}]": f"--source {s}" for i, s in enumerate(srcs)},
+        )
+        result = _compute(part, target, srcs, sample_dim, settings, workers, scheduler, quiet)
         if over not in result["atoms"].dims:
             raise InputError(f"the atoms do not vary along {over!r}: check --over")
         name = "all" if group is None else group

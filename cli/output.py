@@ -152,6 +152,10 @@ def _in_cli_words(err: Exception) -> str:
 
     hints = "|".join(re.escape(k) for k in sorted(PARAM_OPTIONS, key=len, reverse=True))
     message = re.sub(rf"(?<![\w.-])({hints})=([\w.+-]+)", hint, message)
+    for name in (k for k in PARAM_OPTIONS if "_" in k):  # identifiers, never plain words
+        message = re.sub(
+            rf"(?<![\w.\[-]){re.escape(name)}(?![\w\[=])", PARAM_OPTIONS[name], message
+        )
     if param in names:  # the parameter at fault, wherever the message names it
         message = re.sub(
             rf"(?<![\w.\[-]){re.escape(param)}(?![\w\[])", lambda m: names[param], message

@@ -215,6 +215,14 @@ def _variables(ds, target, sources, sample_dim) -> list[xr.DataArray]:
                 "sample_dim= naming the dimension that holds the samples",
                 param="sample_dim",
             )
+        if not (v.dtype == bool or np.issubdtype(v.dtype, np.number)) or np.issubdtype(
+            v.dtype, np.complexfloating
+        ):
+            raise ParameterTypeError(
+                f"{role} ({v.name!r}) holds {v.dtype} values: give integer codes or real numbers "
+                "(e.g. encode text labels as integers first)",
+                param=role,
+            )
         if v.chunks is not None:
             v = v.chunk({sample_dim: -1})
         arrays.append(v)
