@@ -14,12 +14,13 @@ from .output import (
     DataError,
     InputError,
     atomic_write_many,
-    bins_option,
+    binning_options,
     check_figure_format,
     check_output,
     dumps,
     format_option,
     handle_errors,
+    measure_option,
     name_parameters,
     render_csv,
     render_table,
@@ -222,29 +223,8 @@ def report_text(summary, over: str, title: str = "") -> str:
     help="Dimension whose entries are analysed and reported separately, never pooled "
     "('auto': 'layer' when the target has it; 'none': pool all units).",
 )
-@click.option(
-    "--measure",
-    default="sx",
-    show_default=True,
-    type=click.Choice(["sx", "min", "mmi", "pm", "ccs", "broja", "dep"]),
-    help="Redundancy measure.",
-)
-@click.option(
-    "--bins",
-    default="auto",
-    show_default=True,
-    callback=lambda ctx, param, v: bins_option(v),
-    help="Bins per real-valued variable, or 'auto': the most (up to 16) that leave 5 samples "
-    "per joint cell, chosen once per group from N.",
-)
-@click.option(
-    "--binning",
-    type=click.Choice(["auto", "quantile", "uniform"]),
-    default="auto",
-    show_default=True,
-    help="'auto': a code per distinct value for variables with at most --bins of them, else "
-    "equal-count bins that never split tied values.",
-)
+@measure_option()
+@binning_options("variable")
 @click.option(
     "--estimator",
     type=click.Choice(["shuffle", "plugin"]),

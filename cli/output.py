@@ -43,6 +43,43 @@ def bins_option(value):
     return b
 
 
+def binning_options(what: str) -> Callable:
+    """The ``--bins`` and ``--binning`` options of the commands that bin samples (``what``:
+    the noun for the binned things in the help, e.g. "variable" or "column")."""
+    bins = click.option(
+        "--bins",
+        default="auto",
+        show_default=True,
+        callback=lambda ctx, param, v: bins_option(v),
+        help=f"Bins per real-valued {what}, or 'auto': the most (up to 16) that leave 5 samples "
+        "per joint cell.",
+    )
+    binning = click.option(
+        "--binning",
+        type=click.Choice(["auto", "quantile", "uniform"]),
+        default="auto",
+        show_default=True,
+        help=f"'auto': a code per distinct value for {what}s with at most --bins of them, else "
+        "equal-count bins that never split tied values.",
+    )
+    return lambda command: bins(binning(command))
+
+
+def measure_option(
+    help_text: str = "Redundancy measure (see infomorph pid --list-measures).",
+) -> Callable:
+    """The ``--measure`` option: one of the built-in measures, I^sx by default."""
+    import pidtools
+
+    return click.option(
+        "--measure",
+        default="sx",
+        show_default=True,
+        type=click.Choice(list(pidtools.list_measures())),
+        help=help_text,
+    )
+
+
 class DataError(click.ClickException):
     """A runtime/data problem: exit code 1, one-line message."""
 

@@ -14,11 +14,12 @@ from pidtools.distributions import GATES, gate
 
 from .output import (
     InputError,
-    bins_option,
+    binning_options,
     dumps,
     for_cli,
     format_option,
     handle_errors,
+    measure_option,
     name_parameters,
     render_csv,
     render_table,
@@ -200,22 +201,7 @@ def _emit(res, source: str, fmt: str) -> None:
 @click.option(
     "--source", "sources", multiple=True, help="Source column of --samples (repeatable, 1 to 4)."
 )
-@click.option(
-    "--bins",
-    default="auto",
-    show_default=True,
-    callback=lambda ctx, param, v: bins_option(v),
-    help="Bins per real-valued column, or 'auto' (the most, up to 16, that leave 5 samples per "
-    "joint cell).",
-)
-@click.option(
-    "--binning",
-    type=click.Choice(["auto", "quantile", "uniform"]),
-    default="auto",
-    show_default=True,
-    help="'auto': a code per distinct value for columns with at most --bins of them, else "
-    "equal-count bins that never split tied values.",
-)
+@binning_options("column")
 @click.option(
     "--estimator",
     type=click.Choice(["plugin", "shuffle"]),
@@ -237,13 +223,7 @@ def _emit(res, source: str, fmt: str) -> None:
     type=click.IntRange(0),
     help="Random state of shuffles/bootstrap.",
 )
-@click.option(
-    "--measure",
-    default="sx",
-    show_default=True,
-    type=click.Choice(list(pidtools.list_measures())),
-    help="Redundancy measure (see --list-measures).",
-)
+@measure_option("Redundancy measure (see --list-measures).")
 @click.option("--compare", is_flag=True, help="Every measure side by side.")
 @click.option("--shape", help="Shape T,S1,...,Sn for a CSV pmf file.")
 @click.option("--normalize", is_flag=True, help="Rescale the pmf to sum to 1.")
