@@ -153,8 +153,9 @@ def report_text(summary, over: str, title: str = "") -> str:
         key = ", ".join(f"{i} = {s}" for i, s in enumerate(g.sources, 1))
         gs = st.get("groups", {}).get(g.name, {})
         lines.append(
-            f"sources: {key}; bins {gs.get('bins') or 'none (all coded)'}, joint cells <= "
-            f"{gs.get('cells')}; samples per "
+            f"sources: {key}; codes per variable (at most: a variable with fewer distinct values "
+            f"gets one code each): {_bins_text(gs.get('bins', {}))}; joint cells "
+            f"<= {gs.get('cells')}; samples per "
             f"occupied cell: min {g.samples_per_cell['min']:.1f}, median "
             f"{g.samples_per_cell['median']:.1f}"
         )
@@ -426,7 +427,7 @@ def run_analysis(
         result.attrs["sources"] = ", ".join(srcs)
         settings["groups"][name] = {
             "sources": list(srcs),
-            "bins": _resolved_bins(result.attrs.get("bins")),
+            "bins": _bins_by_variable(result.attrs.get("bins"), (target, *srcs)),
             "cells": _cells(result),
         }
         results[name] = result
@@ -459,19 +460,24 @@ def run_analysis(
     return summary
 
 
-def _resolved_bins(text):
-    """The bin count of the real-valued variables, from pid_dataset's ``attrs["bins"]``
-    (a list with None for integer variables), or None if none was binned."""
+def _bins_by_variable(text, names) -> dict:
+    """``{variable: bins}`` from pid_dataset's ``attrs["bins"]`` (a list, target first, None for
+    integer variables, which are codes)."""
     import ast
 
     try:
         values = ast.literal_eval(text) if isinstance(text, str) else text
     except (ValueError, SyntaxError):
-        return text
-    if isinstance(values, list | tuple):
-        found = sorted({v for v in values if v is not None})
-        return found[0] if len(found) == 1 else (found or None)
-    return values
+        values = None
+    if not isinstance(values, list | tuple) or len(values) != len(names):
+        return {}
+    return dict(zip(names, values, strict=True))
+
+
+def _bins_text(bins: dict) -> str:
+    """``output codes, receptive 6, ...``; a variable with up to 16 values stays coded by value
+    under the auto binning."""
+    return ", ".join(f"{k} {'codes' if b is None else b}" for k, b in bins.items()) or "-"
 
 
 def _cells(result) -> int | None:

@@ -237,25 +237,31 @@ def resolve_auto_bins(
 
     ``probes`` holds, per variable, samples to classify it by (the whole array, or a part of it
     such as its first batch element): integer variables count with their number of distinct
-    values, floating variables under the ``"auto"`` binning with at most :data:`AUTO_MAX_BINS`
-    distinct values per row as codes, all other floating variables as binned.
+    values; floating variables under the ``"auto"`` binning with at most :data:`AUTO_MAX_BINS`
+    distinct values per row are codes too (their bins become :data:`AUTO_MAX_BINS`, so every
+    value keeps its own code); all other floating variables are binned into the chosen number.
     """
     if "auto" not in bins:
         return list(bins)
     coded, n_binned = 1, 0
-    for method, x in zip(binning, probes, strict=True):
+    as_codes = [False] * len(bins)
+    for v, (method, x) in enumerate(zip(binning, probes, strict=True)):
         if method is None:
             coded *= int(np.unique(np.asarray(x)).size)
         elif isinstance(method, np.ndarray):
             coded *= method.size - 1
         elif isinstance(method, str) and method == "auto" and np.size(x):
             flat = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1]))
-            d = distinct_up_to(flat, AUTO_MAX_BINS + 1) if flat.size else 0
-            if 0 < d <= AUTO_MAX_BINS:
+            d = distinct_up_to(flat, AUTO_MAX_BINS + 1)
+            as_codes[v] = d <= AUTO_MAX_BINS
+            if as_codes[v]:
                 coded *= d
             else:
                 n_binned += 1
         else:
             n_binned += 1
     chosen = auto_bin_count(n_samples, n_binned, coded)
-    return [chosen if b == "auto" else b for b in bins]
+    return [
+        (AUTO_MAX_BINS if code else chosen) if b == "auto" else b
+        for b, code in zip(bins, as_codes, strict=True)
+    ]
