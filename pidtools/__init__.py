@@ -5,10 +5,13 @@ and the analytic gradient of the shared-exclusion redundancy I^sx.
 
 Submodules not imported here (:mod:`pidtools.xarray`, :mod:`pidtools.convergence`,
 :mod:`pidtools.distributions`, ...) load on first attribute access, so ``import pidtools`` stays
-light (no xarray) while ``pidtools.xarray.pid_dataset`` works after it.
+light (no xarray) while ``pidtools.xarray.pid_dataset`` works after it. (``pidtools.validate``
+is a deprecated name of ``pidtools.convergence``.)
 """
 
 import importlib
+import importlib.util
+import pkgutil
 from importlib.metadata import PackageNotFoundError, version
 
 from .compare import compare
@@ -37,30 +40,14 @@ __all__ = [
     "sx_gradient",
 ]
 
-#: Submodules imported on first access as ``pidtools.NAME`` (``validate``: deprecated name of
-#: ``convergence``).
-_LAZY_SUBMODULES = frozenset(
-    {
-        "binning",
-        "calibration",
-        "convergence",
-        "distributions",
-        "dynamics",
-        "errors",
-        "information",
-        "stats",
-        "testing",
-        "validate",
-        "xarray",
-    }
-)
-
 
 def __getattr__(name: str):
-    if name in _LAZY_SUBMODULES:
+    # Any public submodule not imported above loads on first access as ``pidtools.NAME``.
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY_SUBMODULES - {"validate"})
+    submodules = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return sorted(set(globals()) | submodules)
