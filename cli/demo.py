@@ -1,4 +1,4 @@
-"""``infomorph demo``: the whole pipeline on the embedded digits data, in about a minute."""
+"""``infomorph demo``: train, record, analyse and report on the embedded digits data."""
 
 from __future__ import annotations
 
