@@ -13,7 +13,7 @@ from .errors import ParameterError, ParameterTypeError
 from .information import information_terms
 from .lattice import format_label, lattice, parse_label
 from .measures import get_measure
-from .measures.sx import sx_redundancy_gradient
+from .measures.sx import sx_parts, sx_redundancy_gradient
 
 __all__ = ["PIDResult", "pid", "sx_gradient", "goal_node_weights", "from_dit"]
 
@@ -42,6 +42,11 @@ class PIDResult:
         H(T | S1..Sn), the part of H(T) that no source explains.
     local_atoms, local_redundancy : ndarray, shape (*batch, nT, n1, ..., nn, n_atoms) or None
         Local (pointwise) values per outcome, NaN where p = 0 (with ``local=True``).
+    atoms_plus, atoms_minus : ndarray, shape (*batch, n_atoms) or None
+        Informative and misinformative parts of the I^sx atoms (with ``parts=True``):
+        ``atoms = atoms_plus - atoms_minus``.
+    local_atoms_plus, local_atoms_minus : ndarray or None
+        Their local values per outcome (with ``parts=True`` and ``local=True``).
     """
 
     measure: str
@@ -54,6 +59,10 @@ class PIDResult:
     h_res: np.ndarray
     local_atoms: np.ndarray | None = field(default=None, repr=False)
     local_redundancy: np.ndarray | None = field(default=None, repr=False)
+    atoms_plus: np.ndarray | None = field(default=None, repr=False)
+    atoms_minus: np.ndarray | None = field(default=None, repr=False)
+    local_atoms_plus: np.ndarray | None = field(default=None, repr=False)
+    local_atoms_minus: np.ndarray | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -72,6 +81,45 @@ class PIDResult:
             raise KeyError(f"{err}; atoms are {', '.join(self.labels)}") from None
         value = self.atoms[..., i]
         return float(value) if value.ndim == 0 else value
+
+    def by_target(self, part: str = "atoms") -> np.ndarray:
+        """Atoms per target value: ``sum_s p(s | t)`` times the local atoms at ``(t, s)``.
+
+        Parameters
+        ----------
+        part : {"atoms", "plus", "minus"}
+            The atoms themselves or their informative / misinformative part.
+
+        Returns
+        -------
+        ndarray, shape (*batch, nT, n_atoms)
+            Averaging over ``t`` with weights ``p(t)`` gives the global atoms; the atoms of one
+            target value sum to its specific information ``I(T = t; S)``. NaN for a target value
+            of probability zero.
+        """
+        local = {
+            "atoms": self.local_atoms,
+            "plus": self.local_atoms_plus,
+            "minus": self.local_atoms_minus,
+        }
+        if part not in local:
+            raise ValueError(f"part must be 'atoms', 'plus' or 'minus', got {part!r}")
+        values = local[part]
+        if values is None:
+            fix = "local=True, parts=True" if part != "atoms" else "local=True"
+            raise ValueError(f"by_target({part!r}) needs local values: call pid(..., {fix})")
+        p = self.extra["pmf"]
+        n = self.n_sources
+        source_axes = tuple(range(p.ndim - n, p.ndim))
+        p_t = p.sum(axis=source_axes, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weights = np.where(p > 0, p, 0.0) / p_t
+        summed = np.einsum(
+            "...c,...ca->...a",
+            weights.reshape(*p.shape[: p.ndim - n], -1),
+            np.nan_to_num(values).reshape(*p.shape[: p.ndim - n], -1, values.shape[-1]),
+        )
+        return np.where(p_t.reshape(p_t.shape[: p.ndim - n] + (1,)) > 0, summed, np.nan)
 
     def _bivariate(self, label: str):
         if self.n_sources != 2:
@@ -222,6 +270,7 @@ def pid(
     normalize: bool = False,
     sources: Sequence | None = None,
     target: Any = None,
+    parts: bool = False,
 ) -> PIDResult:
     """Partial information decomposition of one pmf or a batch of pmfs.
 
@@ -234,11 +283,14 @@ def pid(
         Redundancy measure: a name from :func:`pidtools.list_measures` (default ``"sx"``) or
         ``"dit:CLASSNAME"`` for any dit PID class (slow path).
     n_sources : int, optional
-        Number of sources, 1..4. Default ``p.ndim - 1`` (a single pmf).
+        Number of sources, 1..5 (5 for ``"sx"`` only). Default ``p.ndim - 1`` (a single pmf).
     local : bool
         Also return local (pointwise) atoms per outcome, for pointwise measures.
     normalize : bool
         Rescale each pmf to sum to 1 instead of rejecting pmfs whose total differs from 1.
+    parts : bool
+        For ``"sx"``: also return the informative and misinformative parts of the atoms
+        (``atoms_plus``, ``atoms_minus``; Makkeh, Gutknecht & Wibral 2021).
 
     Returns
     -------
@@ -252,6 +304,7 @@ def pid(
     0.415
     """
     local = check_bool(local, "local")
+    parts = check_bool(parts, "parts")
     p, n_sources = _from_dit_or_array(p, sources, target, n_sources)
     arr, n = as_pmf_array(p, n_sources, normalize)
     if isinstance(measure, str) and measure.startswith("dit:"):
@@ -273,21 +326,26 @@ def pid(
             "measure such as 'sx', 'pm' or 'ccs'",
             param="local",
         )
+    if parts and name != "sx":
+        raise ValueError(
+            f"parts=True splits I^sx atoms into informative and misinformative parts: use "
+            f"measure='sx' (got {name!r}) or parts=False"
+        )
     lat = lattice(n)
     batch_shape = arr.shape[: arr.ndim - n - 1]
     flat = arr.reshape((-1,) + arr.shape[arr.ndim - n - 1 :])
-    red, local_red = compute(flat, n, local)
-    # einsum without BLAS: each pmf's atoms are bit-identical whatever the batch around it
-    atoms = np.einsum("bj,ij->bi", red, lat.mobius)
-    if np.isnan(red).any():  # incomplete PIDs: an atom is NaN only where it needs a NaN node
-        atoms = np.einsum("bj,ij->bi", np.nan_to_num(red), lat.mobius)
-        atoms[np.isnan(red).astype(float) @ (lat.mobius != 0).T > 0] = np.nan
+    split = {}
+    if parts:
+        red, red_plus, local_red, local_plus = sx_parts(flat, n, local)
+        split = _split_parts(lat, red, red_plus, local_red, local_plus, arr.shape, batch_shape)
+    else:
+        red, local_red = compute(flat, n, local)
+    # incomplete PIDs: an atom is NaN only where it needs a NaN node
+    atoms = lat.to_atoms(red)
     info = information_terms(arr, n)
     local_atoms = None
     if local_red is not None:
-        local_atoms = np.einsum("...j,ij->...i", local_red, lat.mobius).reshape(
-            arr.shape + (lat.n_nodes,)
-        )
+        local_atoms = lat.to_atoms(local_red).reshape(arr.shape + (lat.n_nodes,))
         local_red = local_red.reshape(arr.shape + (lat.n_nodes,))
     return PIDResult(
         measure=name,
@@ -300,7 +358,23 @@ def pid(
         h_res=info["h_res"],
         local_atoms=local_atoms,
         local_redundancy=local_red,
+        extra={"pmf": arr} if local else {},
+        **split,
     )
+
+
+def _split_parts(lat, red, red_plus, local_red, local_plus, pmf_shape, batch_shape) -> dict:
+    """The informative / misinformative atoms (and local ones) as :class:`PIDResult` fields."""
+    n_nodes = lat.n_nodes
+    out = {
+        "atoms_plus": lat.to_atoms(red_plus).reshape(batch_shape + (n_nodes,)),
+        "atoms_minus": lat.to_atoms(red_plus - red).reshape(batch_shape + (n_nodes,)),
+    }
+    if local_plus is not None:
+        shape = pmf_shape + (n_nodes,)
+        out["local_atoms_plus"] = lat.to_atoms(local_plus).reshape(shape)
+        out["local_atoms_minus"] = lat.to_atoms(local_plus - local_red).reshape(shape)
+    return out
 
 
 def goal_node_weights(goal: Mapping[str, float], n_sources: int) -> tuple[np.ndarray, float]:
@@ -312,7 +386,7 @@ def goal_node_weights(goal: Mapping[str, float], n_sources: int) -> tuple[np.nda
     lat = lattice(n_sources)
     checked = check_goal(goal, lat.labels, lambda k: format_label(parse_label(k, n_sources)))
     gamma = np.array([checked.get(lab, 0.0) for lab in lat.labels])
-    return lat.mobius.T @ gamma, checked.get("H_res", 0.0)
+    return lat.mobius_sparse.T @ gamma, checked.get("H_res", 0.0)
 
 
 def sx_gradient(

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from itertools import combinations
 
 import numpy as np
 
 __all__ = ["Lattice", "lattice", "parse_label", "format_label", "MAX_SOURCES"]
 
-MAX_SOURCES = 4
+MAX_SOURCES = 5
 
 Antichain = tuple[frozenset[int], ...]
 
@@ -114,14 +114,40 @@ def _antichains(n: int) -> list[Antichain]:
     return out
 
 
-def _below(beta: Antichain, alpha: Antichain) -> bool:
-    """``beta <= alpha``: every set of alpha contains some set of beta."""
-    return all(any(b <= a for b in beta) for a in alpha)
+def _mask(a: frozenset[int]) -> int:
+    return sum(1 << (i - 1) for i in a)
+
+
+def _up_mask(node: Antichain, n: int) -> int:
+    """The node's up-set as a bit mask over source masks: bit ``s`` is set iff the sources of
+    mask ``s`` contain some set of the node."""
+    masks = [_mask(a) for a in node]
+    return sum(1 << s for s in range(1 << n) if any(s & m == m for m in masks))
+
+
+def _subset_mobius(indicator: np.ndarray) -> np.ndarray:
+    """Mobius transform over the subsets of the sources, along the last axis (length ``2**n``):
+    ``g(m) = sum_{m' <= m} (-1)**|m - m'| f(m')``."""
+    g = indicator.astype(np.int64, copy=True)
+    n_masks = g.shape[-1]
+    bit = 1
+    while bit < n_masks:
+        with_bit = np.array([m for m in range(n_masks) if m & bit])
+        g[..., with_bit] -= g[..., with_bit ^ bit]
+        bit <<= 1
+    return g
 
 
 @dataclass(frozen=True)
 class Lattice:
     """The redundancy lattice for ``n_sources`` sources.
+
+    Every node is stored by its *up-set*: the source sets that contain some set of the node.
+    ``beta <= alpha`` iff the up-set of ``alpha`` lies inside that of ``beta``. The lattice is
+    distributive, so the Mobius inverse is sparse: the atom of ``alpha`` is
+    ``sum_C (-1)**|C| I(up(alpha) + C)`` over the subsets ``C`` of the source sets that can be
+    added to ``alpha``'s up-set one at a time (those outside it whose strict supersets are all
+    inside), ``2**k`` terms for a node with ``k`` children.
 
     Attributes
     ----------
@@ -131,11 +157,11 @@ class Lattice:
         Antichains (tuples of frozensets of 1-based indices), bottom-up.
     labels : tuple of str
         The node labels, in the same order.
-    order : ndarray of bool, shape (n_nodes, n_nodes)
-        ``order[i, j]`` is True iff ``nodes[j] <= nodes[i]`` (zeta matrix: redundancy of node
-        ``i`` is the sum of the atoms ``j`` below it).
-    mobius : ndarray of int64, shape (n_nodes, n_nodes)
-        The integer inverse of ``order``: ``atoms = mobius @ redundancy``.
+    up_masks : ndarray of uint64, shape (n_nodes,)
+        Each node's up-set: bit ``s`` is set iff the sources of mask ``s`` contain a set of it.
+    mobius_ptr, mobius_index, mobius_sign : ndarray of int64
+        The Mobius inverse in sparse rows: ``atom[a] = sum_q mobius_sign[q] *
+        redundancy[mobius_index[q]]`` over ``q`` in ``mobius_ptr[a]:mobius_ptr[a + 1]``.
     union_coefficients : ndarray of int64, shape (n_nodes, 2**n_sources)
         Inclusion-exclusion coefficients: for node alpha, the probability that some set of alpha
         shows its observed value is ``sum_m union_coefficients[alpha, m] * P(S_m = s_m)``, where
@@ -145,8 +171,10 @@ class Lattice:
     n_sources: int
     nodes: tuple[Antichain, ...]
     labels: tuple[str, ...]
-    order: np.ndarray = field(repr=False)
-    mobius: np.ndarray = field(repr=False)
+    up_masks: np.ndarray = field(repr=False)
+    mobius_ptr: np.ndarray = field(repr=False)
+    mobius_index: np.ndarray = field(repr=False)
+    mobius_sign: np.ndarray = field(repr=False)
     union_coefficients: np.ndarray = field(repr=False)
 
     @property
@@ -165,59 +193,144 @@ class Lattice:
         """Position of a node given by its label (any set order is accepted)."""
         node = parse_label(label, self.n_sources)
         try:
-            return self.nodes.index(node)
-        except ValueError:  # pragma: no cover - parse_label only returns valid antichains
+            return self._positions[node]
+        except KeyError:  # pragma: no cover - parse_label only returns valid antichains
             raise ValueError(f"atom label {label!r} is not a node of the lattice") from None
+
+    @cached_property
+    def _positions(self) -> dict[Antichain, int]:
+        return {node: i for i, node in enumerate(self.nodes)}
 
     def leq(self, beta: str, alpha: str) -> bool:
         """Whether node ``beta`` lies below (or equals) node ``alpha``."""
-        return bool(self.order[self.index(alpha), self.index(beta)])
-
-    def up_set(self, label: str) -> tuple[str, ...]:
-        """Labels of the nodes above (or equal to) ``label``."""
-        j = self.index(label)
-        return tuple(self.labels[i] for i in range(self.n_nodes) if self.order[i, j])
+        up_a, up_b = self.up_masks[self.index(alpha)], self.up_masks[self.index(beta)]
+        return bool(up_a & ~up_b == 0)
 
     def down_set(self, label: str) -> tuple[str, ...]:
         """Labels of the nodes below (or equal to) ``label``."""
-        i = self.index(label)
-        return tuple(self.labels[j] for j in range(self.n_nodes) if self.order[i, j])
+        up = self.up_masks[self.index(label)]
+        below = np.nonzero(up & ~self.up_masks == 0)[0]
+        return tuple(self.labels[j] for j in below)
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        """Zeta matrix, bool ``(n_nodes, n_nodes)``: ``order[i, j]`` iff ``nodes[j] <= nodes[i]``
+        (the redundancy of node ``i`` is the sum of the atoms ``j`` below it)."""
+        up = self.up_masks
+        out = np.empty((len(up), len(up)), dtype=bool)
+        for lo in range(0, len(up), 512):
+            out[lo : lo + 512] = up[lo : lo + 512, None] & ~up[None, :] == 0
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def mobius_sparse(self):
+        """The Mobius inverse as a ``scipy.sparse.csr_array`` (``atoms = mobius_sparse @ red``)."""
+        from scipy.sparse import csr_array
+
+        k = self.n_nodes
+        data = (
+            self.mobius_sign.astype(np.float64),
+            self.mobius_index.copy(),
+            self.mobius_ptr.copy(),
+        )
+        out = csr_array(data, shape=(k, k))
+        out.sort_indices()
+        return out
+
+    @cached_property
+    def _mobius_support(self):
+        """Which redundancies each atom needs: ``abs(mobius_sparse)``."""
+        return abs(self.mobius_sparse)
+
+    @cached_property
+    def mobius(self) -> np.ndarray:
+        """The Mobius inverse as a dense int64 matrix, the integer inverse of :attr:`order`
+        (``atoms = mobius @ redundancy``); up to four sources."""
+        if self.n_sources > 4:
+            raise ValueError(
+                f"the dense Mobius matrix of {self.n_sources} sources would hold "
+                f"{self.n_nodes}**2 entries: use Lattice.to_atoms(redundancy) or mobius_sparse"
+            )
+        out = np.zeros((self.n_nodes, self.n_nodes), dtype=np.int64)
+        rows = np.repeat(np.arange(self.n_nodes), np.diff(self.mobius_ptr))
+        out[rows, self.mobius_index] = self.mobius_sign
+        out.setflags(write=False)
+        return out
+
+    def to_atoms(self, redundancy: np.ndarray) -> np.ndarray:
+        """Atoms from redundancies along the last axis (sparse Mobius inversion).
+
+        Each row is summed in the same order whatever the rows around it, so a pmf's atoms do
+        not depend on the batch it came in. An atom is NaN where one of the redundancies it
+        needs is NaN.
+        """
+        red = np.asarray(redundancy, dtype=np.float64)
+        flat = red.reshape(-1, self.n_nodes)
+        nan = np.isnan(flat)
+        clean = np.where(nan, 0.0, flat) if nan.any() else flat
+        atoms = np.asarray(clean @ self.mobius_sparse.T)
+        if nan.any():
+            needs = nan.astype(np.float64) @ self._mobius_support.T
+            atoms[np.asarray(needs) > 0] = np.nan
+        return atoms.reshape(red.shape)
 
 
-def _mask(a: frozenset[int]) -> int:
-    return sum(1 << (i - 1) for i in a)
+def _mobius_rows(up: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sparse Mobius inverse of the lattice whose nodes have the up-sets ``up``."""
+    n_masks = 1 << n
+    position = {int(u): i for i, u in enumerate(up)}
+    strict_supersets = [
+        sum(1 << s for s in range(n_masks) if s & m == m and s != m) for m in range(n_masks)
+    ]
+    ptr, index, sign = [0], [], []
+    for u in map(int, up):
+        addable = [
+            1 << m
+            for m in range(1, n_masks)
+            if not u >> m & 1 and u & strict_supersets[m] == strict_supersets[m]
+        ]
+        for r in range(len(addable) + 1):
+            for extra in combinations(addable, r):
+                index.append(position[u | sum(extra)])
+                sign.append(-1 if r % 2 else 1)
+        ptr.append(len(index))
+    return (
+        np.asarray(ptr, dtype=np.int64),
+        np.asarray(index, dtype=np.int64),
+        np.asarray(sign, dtype=np.int64),
+    )
 
 
 @cache
 def lattice(n_sources: int) -> Lattice:
-    """Return the redundancy lattice for ``n_sources`` in ``1..4`` (built once, cached).
+    """Return the redundancy lattice for ``n_sources`` in ``1..5`` (built once, cached).
 
     Examples
     --------
     >>> lattice(2).labels
     ('{1}{2}', '{1}', '{2}', '{12}')
-    >>> lattice(3).n_nodes, lattice(4).n_nodes
-    (18, 166)
+    >>> lattice(3).n_nodes, lattice(4).n_nodes, lattice(5).n_nodes
+    (18, 166, 7579)
     """
     if isinstance(n_sources, bool) or not isinstance(n_sources, int | np.integer):
         raise TypeError(f"n_sources must be an int in 1..{MAX_SOURCES}, got {n_sources!r}")
     n = int(n_sources)
     if not 1 <= n <= MAX_SOURCES:
         raise ValueError(
-            f"n_sources must be in 1..{MAX_SOURCES}, got {n}: use at most four sources"
+            f"n_sources must be in 1..{MAX_SOURCES}, got {n}: use at most {MAX_SOURCES} sources"
         )
     raw = _antichains(n)
-    down = {a: sum(_below(b, a) for b in raw) for a in raw}
-    nodes = tuple(sorted(raw, key=lambda a: (down[a], [_set_key(s) for s in a])))
-    k = len(nodes)
-    order = np.array([[_below(b, a) for b in nodes] for a in nodes], dtype=bool)
-    mobius = np.rint(np.linalg.inv(order.astype(float))).astype(np.int64)
-    assert np.array_equal(mobius @ order.astype(np.int64), np.eye(k, dtype=np.int64))
-    coef = np.zeros((k, 1 << n), dtype=np.int64)
-    for i, alpha in enumerate(nodes):
-        for r in range(1, len(alpha) + 1):
-            for beta in combinations(alpha, r):
-                coef[i, _mask(frozenset().union(*beta))] += (-1) ** (r + 1)
-    for arr in (order, mobius, coef):
+    up_raw = np.array([_up_mask(a, n) for a in raw], dtype=np.uint64)
+    # size of each down-set: the nodes whose up-set contains this node's
+    down = np.array([int(np.count_nonzero(u & ~up_raw == 0)) for u in up_raw], dtype=np.int64)
+    keys = [(int(d), [_set_key(s) for s in a]) for d, a in zip(down, raw, strict=True)]
+    perm = sorted(range(len(raw)), key=keys.__getitem__)
+    nodes = tuple(raw[i] for i in perm)
+    up = up_raw[perm]
+    ptr, index, sign = _mobius_rows(up, n)
+    bits = (up[:, None] >> np.arange(1 << n, dtype=np.uint64)) & np.uint64(1)
+    coef = _subset_mobius(bits)
+    for arr in (up, ptr, index, sign, coef):
         arr.setflags(write=False)
-    return Lattice(n, nodes, tuple(format_label(a) for a in nodes), order, mobius, coef)
+    return Lattice(n, nodes, tuple(format_label(a) for a in nodes), up, ptr, index, sign, coef)

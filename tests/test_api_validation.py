@@ -84,10 +84,10 @@ def test_numpy_bool_flag_is_accepted():
 @pytest.mark.parametrize(
     ("p", "match"),
     [
-        (np.array([0.5, 0.5]), r"p needs axes \(T, S1, ..., Sn\) with 1 to 4 sources, got 1 axis"),
-        (np.array([]), r"p needs axes \(T, S1, ..., Sn\) with 1 to 4 sources, got 1 axis"),
+        (np.array([0.5, 0.5]), r"p needs axes \(T, S1, ..., Sn\) with 1 to 5 sources, got 1 axis"),
+        (np.array([]), r"p needs axes \(T, S1, ..., Sn\) with 1 to 5 sources, got 1 axis"),
         (np.float64(0.5), "got 0 axes: give the target and each source an axis"),
-        (np.full((2,) * 6, 1 / 64), "too many for .* 4 sources: pass n_sources=k"),
+        (np.full((2,) * 7, 1 / 128), "too many for .* 5 sources: pass n_sources=k"),
     ],
 )
 def test_number_of_axes(p, match):

@@ -72,7 +72,7 @@ def test_bad_labels(label, match):
         parse_label(label, 2)
 
 
-@pytest.mark.parametrize("bad", [0, 5, -1])
+@pytest.mark.parametrize("bad", [0, 6, -1])
 def test_bad_n_sources(bad):
     with pytest.raises(ValueError, match="n_sources"):
         lattice(bad)

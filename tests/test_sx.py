@@ -142,7 +142,7 @@ def test_dit_distribution_input():
         (np.zeros((2, 2, 2)), {}, ValueError, "all-zero"),
         (gate("xor") * 1.1, {}, ValueError, "normalize=True"),
         (gate("xor"), {"n_sources": 3}, ValueError, "needs at least 4"),
-        (gate("xor"), {"n_sources": 5}, ValueError, "n_sources must be in 1..4"),
+        (gate("xor"), {"n_sources": 6}, ValueError, "n_sources must be in 1..5"),
         (gate("xor"), {"measure": "nope"}, ValueError, "unknown measure 'nope'"),
         ("abc", {}, TypeError, "array-like"),
         (np.array([["a"]]), {}, TypeError, "real numbers"),

@@ -9,6 +9,7 @@ inclusion-exclusion sums of marginals: ``B = sum_m coef[alpha, m] P(S_m = s_m)``
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
@@ -370,3 +371,100 @@ def csr_coefficients(union_coefficients: np.ndarray):
         cols.astype(np.int64),
         union_coefficients[rows, cols].astype(np.float64),
     )
+
+
+class ChainTables(NamedTuple):
+    """Each lattice node's up-set built from another's by one source set, for :func:`sx_chain`.
+
+    Node ``a``'s up-set is that of ``parent[a]`` plus the source mask ``added[a]``
+    (``parent[a] = n_nodes`` for the top node, whose up-set is the full mask alone). Parents
+    come later in the bottom-up node order, so a top-down pass meets them first.
+    """
+
+    parent: np.ndarray
+    added: np.ndarray
+
+
+@jit
+def _exact_agreement(u, n_masks):
+    """Turn ``u[m] = P(S_m = s_m)`` into ``P(the sources that agree with s are exactly m)``
+    (Mobius transform over supersets, in place)."""
+    bit = 1
+    while bit < n_masks:
+        for m in range(n_masks):
+            if not m & bit:
+                u[m] -= u[m | bit]
+        bit <<= 1
+
+
+@batch_kernel
+def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, local, local_plus):
+    """I^sx redundancy of every node, and with ``want_plus`` its informative part, along chains
+    of up-sets.
+
+    For a support cell ``x = (t, s)`` and node ``alpha``, the event "some set of ``alpha``
+    shows its value in ``s``" is "the sources that agree with ``s`` form a set of the up-set of
+    ``alpha``"; its probability is the sum over that up-set of the probability that exactly
+    those sources agree, and one node's up-set is its parent's plus one mask
+    (:class:`ChainTables`): one addition per node and cell, sums of non-negative terms only.
+    ``lay`` is the marginal layout ``(shape, size, off_s, off_ts, stride, len_s, len_ts)``.
+
+    Writes ``red[b, a] = sum_x p(x) log2 P(a_x, t) / (P(a_x) P(t))`` and, with ``want_plus``,
+    ``red_plus[b, a] = -sum_x p(x) log2 P(a_x)``; with ``want_local`` the values per support cell
+    go to ``local[b, cell, a]`` (and ``local_plus``).
+    """
+    shape, size, off_s, off_ts, stride, len_s, len_ts = lay
+    parent = chain.parent
+    added = chain.added
+    n_batch, n_cells = P.shape
+    n_masks = size.shape[0]
+    n_nodes = parent.shape[0]
+    for ch in prange(n_chunks):
+        lo = ch * n_batch // n_chunks
+        hi = (ch + 1) * n_batch // n_chunks
+        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
+        U = np.empty((n_masks, n_cells))
+        V = np.empty((n_masks, n_cells))
+        u = np.empty(n_masks)
+        v = np.empty(n_masks)
+        A = np.empty(n_nodes + 1)
+        B = np.empty(n_nodes + 1)
+        R = np.empty(n_nodes)
+        for b in range(lo, hi):
+            p = P[b]
+            k = fill_marginals(
+                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
+            )
+            _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
+            red[b, :] = 0.0
+            if want_plus:
+                red_plus[b, :] = 0.0
+            for j in range(k):
+                for m in range(n_masks):
+                    u[m] = U[m, j]
+                    v[m] = V[m, j]
+                _exact_agreement(u, n_masks)
+                _exact_agreement(v, n_masks)
+                A[n_nodes] = 0.0
+                B[n_nodes] = 0.0
+                for a in range(n_nodes - 1, -1, -1):
+                    A[a] = A[parent[a]] + v[added[a]]
+                    B[a] = B[parent[a]] + u[added[a]]
+                pt = V[0, j]
+                for a in range(n_nodes):
+                    R[a] = A[a] / (B[a] * pt)
+                log2_inplace(R, n_nodes)
+                wj = w[j]
+                for a in range(n_nodes):
+                    red[b, a] += wj * R[a]
+                if want_local:
+                    for a in range(n_nodes):
+                        local[b, cells[j], a] = R[a]
+                if want_plus:
+                    log2_inplace(B, n_nodes)
+                    for a in range(n_nodes):
+                        red_plus[b, a] -= wj * B[a]
+                    if want_local:
+                        for a in range(n_nodes):
+                            local_plus[b, cells[j], a] = -B[a]
+            clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)

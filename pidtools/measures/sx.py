@@ -18,8 +18,8 @@ import numpy as np
 
 from ..kernels._jit import n_chunks
 from ..kernels.dense import dense_plan
-from ..kernels.sx import csr_coefficients, sx_forward, sx_gradient
-from ..lattice import lattice
+from ..kernels.sx import ChainTables, csr_coefficients, sx_chain, sx_forward, sx_gradient
+from ..lattice import _mask, lattice
 from . import Measure, register
 from ._common import layout, layout_of
 
@@ -33,8 +33,9 @@ def _coefficients(n_sources: int):
 #: path per non-zero cell, by number of sources, and the dense path per logarithm, per element
 #: and per row of an inclusion-exclusion sum, and per such sum. Only their ratios matter (where
 #: they were timed: benchmarks/sx_results.md). Both paths give the same values (to rounding);
-#: only the time differs.
-SUPPORT_COST_PER_CELL = {1: 15.0, 2: 37.0, 3: 82.0, 4: 488.0}
+#: only the time differs. Five sources (the gradient only; the forward pass runs along up-set
+#: chains): the four-source cost per node times the 7 579 nodes.
+SUPPORT_COST_PER_CELL = {1: 15.0, 2: 37.0, 3: 82.0, 4: 488.0, 5: 488.0 / 166 * 7579}
 DENSE_COST = {"log": 1.1, "element": 0.15, "row": 0.9, "sum": 60.0}
 
 
@@ -71,7 +72,14 @@ def _kernel_args(P: np.ndarray, n_sources: int):
 
 
 def sx_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
-    """I^sx redundancy of every node for a validated batch ``P`` of shape ``(batch, *pmf)``."""
+    """I^sx redundancy of every node for a validated batch ``P`` of shape ``(batch, *pmf)``.
+
+    Up to four sources by inclusion-exclusion sums of marginals (:func:`sx_forward`), five
+    along up-set chains (:func:`sx_parts`).
+    """
+    if n_sources > 4:
+        red, _, loc, _ = sx_parts(P, n_sources, local, plus=False)
+        return red, loc
     n_nodes = lattice(n_sources).n_nodes
     n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
     red = np.empty((n_batch, n_nodes))
@@ -94,12 +102,54 @@ def sx_redundancy_gradient(
     return grad.reshape(P.shape)
 
 
+@cache
+def _chain_tables(n_sources: int) -> ChainTables:
+    """Every node's up-set as its parent's plus one source mask (see :class:`ChainTables`)."""
+    lat = lattice(n_sources)
+    position = {int(u): i for i, u in enumerate(lat.up_masks)}
+    parent = np.empty(lat.n_nodes, dtype=np.int64)
+    added = np.empty(lat.n_nodes, dtype=np.int64)
+    for a, (node, up) in enumerate(zip(lat.nodes, map(int, lat.up_masks), strict=True)):
+        mask = _mask(node[-1])  # a set of the node is a minimal element of its up-set
+        added[a] = mask
+        parent[a] = position.get(up & ~(1 << mask), lat.n_nodes)
+    return ChainTables(parent, added)
+
+
+def sx_parts(P: np.ndarray, n_sources: int, local: bool = False, plus: bool = True):
+    """I^sx redundancy and its informative part ``I^sx+`` of every node, along up-set chains.
+
+    Returns ``(red, red_plus, local_red, local_plus)`` for a validated batch ``P`` of shape
+    ``(batch, *pmf)``; the misinformative part is ``red_plus - red``. Local values are NaN off
+    the support; ``None`` where not asked for.
+    """
+    lay = layout_of(P)
+    n_nodes = lattice(n_sources).n_nodes
+    n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
+    flat = P.reshape(n_batch, n_cells)
+    geo = (lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
+    red = np.empty((n_batch, n_nodes))
+    red_plus = np.empty((n_batch, n_nodes)) if plus else np.empty((1, 1))
+    shape_local = (n_batch, n_cells, n_nodes)
+    loc = np.full(shape_local, np.nan) if local else np.empty((1, 1, 1))
+    loc_plus = np.full(shape_local, np.nan) if local and plus else np.empty((1, 1, 1))
+    chain = _chain_tables(n_sources)
+    sx_chain(P.size, flat, geo, chain, n_chunks(n_batch), local, plus, red, red_plus, loc, loc_plus)
+    as_local = lambda x: x.reshape(P.shape + (n_nodes,))  # noqa: E731
+    return (
+        red,
+        red_plus if plus else None,
+        as_local(loc) if local else None,
+        as_local(loc_plus) if local and plus else None,
+    )
+
+
 register(
     Measure(
         name="sx",
         description="shared-exclusion redundancy I^sx, pointwise and differentiable",
         reference="Makkeh, Gutknecht & Wibral, Phys. Rev. E 103, 032149 (2021)",
-        n_sources=(1, 2, 3, 4),
+        n_sources=(1, 2, 3, 4, 5),
         pointwise=True,
         compute=sx_redundancy,
     )
