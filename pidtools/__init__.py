@@ -1,6 +1,6 @@
 """pidtools: fast partial information decomposition.
 
-Global and local atoms for 1-4 sources, batched over many pmfs, with several redundancy measures
+Global and local atoms for 1-4 sources (5 for I^sx), batched over many pmfs, with several redundancy measures
 and the analytic gradient of the shared-exclusion redundancy I^sx.
 
 Submodules not imported here (:mod:`pidtools.xarray`, :mod:`pidtools.convergence`,
@@ -18,6 +18,7 @@ from .compare import compare
 from .core import PIDResult, from_dit, goal_node_weights, pid, sx_gradient
 from .estimate import EstimateResult, estimate
 from .lattice import Lattice, lattice
+from .layer import layer_pid, shannon_invariants, synergy_profile
 from .measures import list_measures
 
 try:
@@ -35,9 +36,12 @@ __all__ = [
     "from_dit",
     "goal_node_weights",
     "lattice",
+    "layer_pid",
     "list_measures",
     "pid",
+    "shannon_invariants",
     "sx_gradient",
+    "synergy_profile",
 ]
 
 

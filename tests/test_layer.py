@@ -1,0 +1,197 @@
+"""Layer-level analysis: synergy profile and complexity (closed forms), Shannon invariants
+(against scikit-learn's mutual information), subset sampling and grouped sources."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import mutual_info_score
+
+import pidtools
+from pidtools.distributions import gate
+from pidtools.layer import (
+    atom_degrees,
+    joint_codes,
+    layer_pid,
+    pair_groups,
+    sample_subsets,
+    shannon_invariants,
+    synergy_profile,
+)
+from pidtools.testing import random_pmf
+
+L2 = np.log2
+
+
+def _complexity(pi_by_degree, mi):
+    return sum(m * v for m, v in pi_by_degree.items()) / mi
+
+
+# Pi_m from the closed-form I^sx atoms (Makkeh et al. 2021; tests/test_sx.py GOLDEN).
+GATES = {
+    # XOR: Pi_1 = log2(2/3) + 2 log2(3/2), Pi_2 = log2(4/3), I = 1
+    "xor": ({1: L2(2 / 3) + 2 * L2(3 / 2), 2: L2(4 / 3)}, 1.0, 1.4150),
+    # AND: Pi_1 = 0.5 log2(32/27) + 0.5 log2(27/16), Pi_2 = 0.75 log2(4/3), I = H(1/4)
+    "and": (
+        {1: 0.5 * L2(32 / 27) + 0.5 * L2(27 / 16), 2: 0.75 * L2(4 / 3)},
+        -(0.25 * L2(0.25) + 0.75 * L2(0.75)),
+        1.3837,
+    ),
+    # COPY: Pi_1 = log2(4/3) + 2 log2(3/2), Pi_2 = log2(4/3), I = 2
+    "copy": ({1: L2(4 / 3) + 2 * L2(3 / 2), 2: L2(4 / 3)}, 2.0, 1.2075),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GATES))
+def test_complexity_of_gates_from_closed_form_atoms(name):
+    by_degree, mi, paper = GATES[name]
+    prof = synergy_profile(pidtools.pid(gate(name)))
+    np.testing.assert_allclose(prof.pi, [by_degree[1], by_degree[2]], atol=1e-12)
+    assert float(prof.complexity) == pytest.approx(_complexity(by_degree, mi), abs=1e-12)
+    assert float(prof.complexity) == pytest.approx(paper, abs=5e-5)  # layers.md, 4 decimals
+
+
+def test_complexity_of_three_bit_parity():
+    # local atoms of parity are constant (tests/test_sx.py PARITY_LOCAL), so global = local;
+    # orbits under source permutations: degree 1 {1}x3, {1}{2}x3, {1}{23}x3, {1}{2}{3};
+    # degree 2 {12}x3, {12}{13}x3, {12}{13}{23}; degree 3 {123}
+    pi1 = 3 * L2(5 / 4) + 3 * L2(7 / 8) + 3 * L2(32 / 35) + L2(8 / 7)
+    pi2 = 3 * L2(9 / 8) + 3 * L2(16 / 15) + L2(875 / 1024)
+    pi3 = L2(32 / 27)
+    prof = synergy_profile(pidtools.pid(gate("parity")))
+    np.testing.assert_allclose(prof.pi, [pi1, pi2, pi3], atol=1e-12)
+    assert float(prof.complexity) == pytest.approx(pi1 + 2 * pi2 + 3 * pi3, abs=1e-12)
+
+
+def test_complexity_of_double_xor():
+    dit = pytest.importorskip("dit")
+    from dit.pid.distributions import trivariates
+
+    assert dit is not None
+    prof = synergy_profile(pidtools.pid(trivariates["dbl xor"]))
+    assert float(prof.complexity) == pytest.approx(1.6488, abs=5e-5)  # layers.md
+
+
+def test_profile_groups_atoms_by_smallest_set_batched():
+    rng = np.random.default_rng(0)
+    P = np.stack([random_pmf((2,) * 6, rng, 0.3) for _ in range(2)])
+    res = pidtools.pid(P, n_sources=5)
+    prof = synergy_profile(res)
+    for b in range(2):
+        by_label = np.zeros(5)
+        for label, value in zip(res.labels, res.atoms[b], strict=True):
+            smallest = min(len(s) for s in label.strip("{}").split("}{"))
+            by_label[smallest - 1] += value
+        np.testing.assert_allclose(prof.pi[b], by_label, atol=1e-12)
+    np.testing.assert_allclose(prof.pi.sum(-1), res.mi, atol=1e-10)
+    assert atom_degrees(2).tolist() == [1, 1, 1, 2]
+
+
+def _bits(a, b):
+    return mutual_info_score(a, b) / np.log(2)
+
+
+def _states(codes, units):
+    return np.array(["-".join(map(str, col)) for col in codes[list(units)].T])
+
+
+def test_shannon_invariants_equal_their_definitions():
+    rng = np.random.default_rng(1)
+    X = rng.integers(0, 3, (6, 800))
+    t = (X[0] + X[1] * X[2]) % 3
+    groups = [(0,), (1, 2), (3,), (4, 5)]
+    inv = shannon_invariants(t, X, groups=groups)
+    everything = _states(X, range(6))
+    mi = _bits(t, everything)
+    single = [_bits(t, _states(X, g)) for g in groups]
+    without = [_bits(t, _states(X, [u for h in groups if h != g for u in h])) for g in groups]
+    assert inv.mi == pytest.approx(mi, abs=1e-10)
+    np.testing.assert_allclose(inv.mi_single, single, atol=1e-10)
+    np.testing.assert_allclose(inv.mi_without, without, atol=1e-10)
+    assert inv.redundancy_degree == pytest.approx(sum(single) / mi, abs=1e-10)
+    assert inv.vulnerability == pytest.approx((4 * mi - sum(without)) / mi, abs=1e-10)
+
+
+def test_shannon_invariants_shuffle_correction_and_wide_layers():
+    rng = np.random.default_rng(2)
+    X = rng.integers(0, 2, (200, 2000))  # 200 units: joint states through hashes
+    t = X[0] ^ X[1]
+    plug = shannon_invariants(t, X, n_shuffles=3, random_state=4)
+    corr = shannon_invariants(t, X, estimator="shuffle", n_shuffles=3, random_state=4)
+    p1 = t.mean()
+    h_t = -(p1 * np.log2(p1) + (1 - p1) * np.log2(1 - p1))
+    assert plug.mi == pytest.approx(h_t, abs=1e-12)  # every sample has its own joint state
+    assert plug.bias["mi"] == pytest.approx(h_t, abs=0.01)  # ... so the plug-in is all bias
+    assert corr.mi == pytest.approx(plug.mi - plug.bias["mi"], abs=1e-12)
+    np.testing.assert_allclose(corr.mi_single, plug.mi_single - plug.bias["mi_single"])
+
+
+def test_shannon_invariants_of_exact_xor():
+    """Balanced XOR: I(T; S) = 1, I(T; S_i) = 0 = I(T; S_-i): degree 0, vulnerability 2."""
+    s = np.array([[0, 0, 1, 1], [0, 1, 0, 1]]).repeat(25, axis=1)
+    inv = shannon_invariants(s[0] ^ s[1], s)
+    assert inv.mi == pytest.approx(1.0, abs=1e-12)
+    assert inv.redundancy_degree == pytest.approx(0.0, abs=1e-12)
+    assert inv.vulnerability == pytest.approx(2.0, abs=1e-12)
+    copy = shannon_invariants(s[0] * 2 + s[1], s)  # COPY: I(T; S_i) = 1, I(T; S_-i) = 1
+    assert copy.redundancy_degree == pytest.approx(1.0, abs=1e-12)
+    assert copy.vulnerability == pytest.approx(1.0, abs=1e-12)
+
+
+def test_sample_subsets_are_seeded_distinct_and_complete_when_few():
+    a = sample_subsets(20, 5, 26, seed=3)
+    assert a.shape == (26, 5) and len({tuple(r) for r in a}) == 26
+    assert (np.diff(a, axis=1) > 0).all()
+    np.testing.assert_array_equal(a, sample_subsets(20, 5, 26, seed=3))
+    assert not np.array_equal(a, sample_subsets(20, 5, 26, seed=4))
+    assert sample_subsets(6, 5, 26).shape == (6, 5)  # all C(6, 5)
+
+
+def test_layer_pid_subsets_equal_estimates_of_the_subsets():
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 2, (8, 3000))
+    t = X[0] ^ X[1] | X[2]
+    lay = layer_pid(t, X, k=3, n_subsets=4, seed=1)
+    for row, sub in zip(lay.result.atoms, lay.subsets, strict=True):
+        ref = pidtools.estimate(t, [X[u] for u in sub])
+        np.testing.assert_allclose(row, ref.atoms, atol=1e-12)
+    assert lay.complexity == pytest.approx(np.mean(lay.profile.complexity))
+    low, high = lay.band()
+    assert low <= lay.complexity <= high
+
+
+def test_grouped_sources_equal_explicit_joint_codes():
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, 3, (6, 4000))
+    t = (X[0] + X[3] + X[4]) % 2
+    groups = pair_groups(6)
+    assert groups == [(0, 1), (2, 3), (4, 5)]
+    lay = layer_pid(t, X, k=3, n_subsets=1, groups=groups)
+    explicit = [X[a] * 3 + X[b] for a, b in groups]  # joint state as one variable
+    ref = pidtools.estimate(t, explicit)
+    np.testing.assert_allclose(lay.result.atoms[0], ref.atoms, atol=1e-12)
+    codes, k = joint_codes([X[0], X[1]])
+    assert k == 9 and np.array_equal(codes, X[0] * 3 + X[1])
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: shannon_invariants(np.zeros(5), np.zeros((2, 5))), "bins=k"),
+        (lambda: shannon_invariants(np.zeros(4, int), np.zeros((2, 5), int)), "target must"),
+        (lambda: shannon_invariants(np.zeros(5, int), np.zeros(5, int)), "n_units, n_samples"),
+        (
+            lambda: shannon_invariants(np.zeros(5, int), np.zeros((2, 5), int), groups=[(2,)]),
+            "unit indices in 0..1",
+        ),
+        (
+            lambda: shannon_invariants(
+                np.zeros(5, int), np.zeros((2, 5), int), estimator="shuffle"
+            ),
+            "n_shuffles > 0",
+        ),
+        (lambda: sample_subsets(4, 5, 3), "k must be in 1..4"),
+        (lambda: synergy_profile("x"), "PIDResult"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
