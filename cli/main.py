@@ -10,6 +10,7 @@ import pidtools
 
 from .analyze import analyze_command
 from .demo import demo_command
+from .layer import layer_command
 from .pid import pid_command
 from .train import train_command
 
@@ -29,6 +30,7 @@ def cli() -> None:
 
 cli.add_command(analyze_command)
 cli.add_command(demo_command)
+cli.add_command(layer_command)
 cli.add_command(pid_command)
 cli.add_command(train_command)
 

@@ -1,7 +1,8 @@
 """pidtools: fast partial information decomposition.
 
-Global and local atoms for 1-4 sources (5 for I^sx), batched over many pmfs, with several redundancy measures
-and the analytic gradient of the shared-exclusion redundancy I^sx.
+Global and local atoms for 1-4 sources (5 for I^sx), batched over many pmfs, with several
+redundancy measures, the analytic gradient of the shared-exclusion redundancy I^sx, and
+layer-level summaries (synergy profiles, representational complexity, Shannon invariants).
 
 Submodules not imported here (:mod:`pidtools.xarray`, :mod:`pidtools.convergence`,
 :mod:`pidtools.distributions`, ...) load on first attribute access, so ``import pidtools`` stays
