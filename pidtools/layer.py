@@ -233,16 +233,16 @@ def _check_groups(groups: Any, n_units: int) -> list[tuple[int, ...]]:
 
 
 def _mi_from_states(t: np.ndarray, n_t: int, states: np.ndarray) -> float:
-    """Plug-in ``I(T; S)`` (bits) from target codes and any hashable state per sample."""
-    _, s = np.unique(states, return_inverse=True)
-    n_s = int(s.max()) + 1
-    joint = np.bincount(t * n_s + s.ravel(), minlength=n_t * n_s).reshape(n_t, n_s)
-    n = t.shape[0]
-    nz = joint > 0
-    p_t = joint.sum(axis=1, keepdims=True) / n
-    p_s = joint.sum(axis=0, keepdims=True) / n
-    p = joint / n
-    return float((p[nz] * np.log2(p[nz] / (p_t @ p_s)[nz])).sum())
+    """Plug-in ``I(T; S)`` (bits) from target codes and any hashable state per sample, from
+    the non-zero counts only: ``sum c/N log2(c N / (c_t c_s))``."""
+    _, s, c_s = np.unique(states, return_inverse=True, return_counts=True)
+    n_s = c_s.shape[0]
+    c_ts = np.bincount(t * n_s + s.ravel(), minlength=n_t * n_s)
+    cell = np.flatnonzero(c_ts)
+    c = c_ts[cell].astype(np.float64)
+    c_t = np.bincount(t, minlength=n_t).astype(np.float64)
+    n = float(t.shape[0])
+    return float((c * np.log2(c * n / (c_t[cell // n_s] * c_s[cell % n_s]))).sum() / n)
 
 
 @dataclass(frozen=True)

@@ -409,9 +409,11 @@ def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     (:class:`ChainTables`): one addition per node and cell, sums of non-negative terms only.
     ``lay`` is the marginal layout ``(shape, size, off_s, off_ts, stride, len_s, len_ts)``.
 
-    Writes ``red[b, a] = sum_x p(x) log2 P(a_x, t) / (P(a_x) P(t))`` and, with ``want_plus``,
-    ``red_plus[b, a] = -sum_x p(x) log2 P(a_x)``; with ``want_local`` the values per support cell
-    go to ``local[b, cell, a]`` (and ``local_plus``).
+    ``i(x) = log2 A - log2 B - log2 P(t)`` with ``A = P(a_x, T = t)`` and ``B = P(a_x)``; ``B``
+    depends on ``s`` only, so the support cells are visited grouped by ``s`` and ``B``'s chain
+    and logarithms run once per source value. Writes ``red[b, a] = sum_x p(x) i(x)`` and, with
+    ``want_plus``, ``red_plus[b, a] = -sum_x p(x) log2 B``; with ``want_local`` the values per
+    support cell go to ``local[b, cell, a]`` (and ``local_plus``).
     """
     shape, size, off_s, off_ts, stride, len_s, len_ts = lay
     parent = chain.parent
@@ -419,6 +421,7 @@ def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     n_batch, n_cells = P.shape
     n_masks = size.shape[0]
     n_nodes = parent.shape[0]
+    n_src = size[n_masks - 1]
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
@@ -429,42 +432,55 @@ def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, loca
         v = np.empty(n_masks)
         A = np.empty(n_nodes + 1)
         B = np.empty(n_nodes + 1)
-        R = np.empty(n_nodes)
+        acc = np.empty(n_nodes)
+        acc_b = np.empty(n_nodes)
         for b in range(lo, hi):
             p = P[b]
             k = fill_marginals(
                 p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
             )
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
-            red[b, :] = 0.0
-            if want_plus:
-                red_plus[b, :] = 0.0
-            for j in range(k):
+            by_source = np.argsort(cells[:k] % n_src, kind="mergesort")
+            acc[:] = 0.0
+            acc_b[:] = 0.0
+            h_t = 0.0  # -sum_t P(t) log2 P(t): the same term in every node
+            s_prev = -1
+            for r in range(k):
+                j = by_source[r]
+                s_j = cells[j] % n_src
+                if s_j != s_prev:  # a new source value: B's chain and its logarithms
+                    s_prev = s_j
+                    for m in range(n_masks):
+                        u[m] = U[m, j]
+                    _exact_agreement(u, n_masks)
+                    B[n_nodes] = 0.0
+                    for a in range(n_nodes - 1, -1, -1):
+                        B[a] = B[parent[a]] + u[added[a]]
+                    log2_inplace(B, n_nodes)
+                    ps = U[n_masks - 1, j]
+                    for a in range(n_nodes):
+                        acc_b[a] -= ps * B[a]
                 for m in range(n_masks):
-                    u[m] = U[m, j]
                     v[m] = V[m, j]
-                _exact_agreement(u, n_masks)
                 _exact_agreement(v, n_masks)
                 A[n_nodes] = 0.0
-                B[n_nodes] = 0.0
                 for a in range(n_nodes - 1, -1, -1):
                     A[a] = A[parent[a]] + v[added[a]]
-                    B[a] = B[parent[a]] + u[added[a]]
-                pt = V[0, j]
-                for a in range(n_nodes):
-                    R[a] = A[a] / (B[a] * pt)
-                log2_inplace(R, n_nodes)
+                log2_inplace(A, n_nodes)
                 wj = w[j]
                 for a in range(n_nodes):
-                    red[b, a] += wj * R[a]
+                    acc[a] += wj * A[a]
+                log_pt = math.log2(V[0, j])
+                h_t -= wj * log_pt
                 if want_local:
                     for a in range(n_nodes):
-                        local[b, cells[j], a] = R[a]
-                if want_plus:
-                    log2_inplace(B, n_nodes)
-                    for a in range(n_nodes):
-                        red_plus[b, a] -= wj * B[a]
-                    if want_local:
+                        local[b, cells[j], a] = A[a] - B[a] - log_pt
+                    if want_plus:
                         for a in range(n_nodes):
                             local_plus[b, cells[j], a] = -B[a]
+            for a in range(n_nodes):
+                red[b, a] = acc[a] + acc_b[a] + h_t
+            if want_plus:
+                for a in range(n_nodes):
+                    red_plus[b, a] = acc_b[a]
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)

@@ -134,7 +134,9 @@ def sx_parts(P: np.ndarray, n_sources: int, local: bool = False, plus: bool = Tr
     loc = np.full(shape_local, np.nan) if local else np.empty((1, 1, 1))
     loc_plus = np.full(shape_local, np.nan) if local and plus else np.empty((1, 1, 1))
     chain = _chain_tables(n_sources)
-    sx_chain(P.size, flat, geo, chain, n_chunks(n_batch), local, plus, red, red_plus, loc, loc_plus)
+    # a cell costs about a pass over the nodes: weigh it so for the serial/parallel choice
+    work = P.size * max(1, n_nodes // 8)
+    sx_chain(work, flat, geo, chain, n_chunks(n_batch), local, plus, red, red_plus, loc, loc_plus)
     as_local = lambda x: x.reshape(P.shape + (n_nodes,))  # noqa: E731
     return (
         red,
