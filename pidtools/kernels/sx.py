@@ -22,6 +22,41 @@ from .marginals import cell_coordinates, clear, fill_marginals, workspace
 LN2 = math.log(2.0)
 
 
+class Geometry(NamedTuple):
+    """Marginal layout of pmfs of one shape (:class:`pidtools.kernels.marginals.Layout`)."""
+
+    shape: np.ndarray
+    size: np.ndarray
+    off_s: np.ndarray
+    off_ts: np.ndarray
+    stride: np.ndarray
+    len_s: int
+    len_ts: int
+
+
+class UnionTerms(NamedTuple):
+    """The nodes' inclusion-exclusion coefficients in sparse rows: node ``a`` has the terms
+    ``value[q] P(S_mask[q] = s)`` for ``q`` in ``ptr[a]:ptr[a + 1]``."""
+
+    ptr: np.ndarray
+    mask: np.ndarray
+    value: np.ndarray
+
+
+class DensePlan(NamedTuple):
+    """Tables of the dense path (:func:`pidtools.kernels.dense.dense_plan`)."""
+
+    order: np.ndarray
+    parent: np.ndarray
+    outer: np.ndarray
+    n_sum: np.ndarray
+    inner: np.ndarray
+    run: np.ndarray
+    along: np.ndarray
+    start: np.ndarray
+    row_off: np.ndarray
+
+
 @jit
 def _support_size(p):
     nnz = 0
@@ -31,17 +66,17 @@ def _support_size(p):
 
 
 @jit
-def _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B):
+def _dense_unions(a, coef, geo, plan, d_s, d_ts, A, B):
     """Node ``a`` on the grid of its union mask ``M``, from dense marginals.
 
     The local redundancy depends on the outcome only through ``t`` and the joint value ``g``
     of the sources in ``M``. Returns ``(M, A, B)`` with ``A[t * size[M] + g] = P(a_x, T = t)``
     and ``B[g] = P(a_x)``: views of the marginals themselves when ``a`` is a single set
-    (``M``), else filled into the scratch arrays ``A`` and ``B``. ``layout`` is the tuple
-    ``(shape, size, off_s, off_ts, run, along, start, row_off)`` (the last four from
-    :func:`pidtools.kernels.dense.dense_plan`).
+    (``M``), else filled into the scratch arrays ``A`` and ``B``.
     """
-    shape, size, off_s, off_ts, run, along, start, row_off = layout
+    ptr, cmask, cval = coef.ptr, coef.mask, coef.value
+    shape, size, off_s, off_ts = geo.shape, geo.size, geo.off_s, geo.off_ts
+    run, along, start, row_off = plan.run, plan.along, plan.start, plan.row_off
     n_masks = size.shape[0]
     big = 0
     for q in range(ptr[a], ptr[a + 1]):
@@ -83,7 +118,8 @@ def _lookup(t, idx_row, size, off_s, off_ts, buf_s, buf_ts, u, v):
 
 
 @jit
-def _unions(ptr, cmask, cval, u, v, a_joint, b_src):
+def _unions(coef, u, v, a_joint, b_src):
+    ptr, cmask, cval = coef.ptr, coef.mask, coef.value
     for a in range(ptr.shape[0] - 1):
         sa = 0.0
         sb = 0.0
@@ -104,8 +140,9 @@ def _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V):
 
 
 @jit
-def _union_columns(a, k, ptr, cmask, cval, U, V, A, B):
+def _union_columns(a, k, coef, U, V, A, B):
     """``A[j] = P(a_x, T = t)`` and ``B[j] = P(a_x)`` of node ``a`` at every support cell."""
+    ptr, cmask, cval = coef.ptr, coef.mask, coef.value
     for j in range(k):
         A[j] = 0.0
         B[j] = 0.0
@@ -121,10 +158,9 @@ def _union_columns(a, k, ptr, cmask, cval, U, V, A, B):
 def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
     """Global redundancy ``red[b, alpha] = sum_x p(x) i_sx(t : alpha)``.
 
-    ``geo = (shape, size, off_s, off_ts, stride, len_s, len_ts)`` is the marginal layout,
-    ``coef = (ptr, cmask, cval)`` the nodes' inclusion-exclusion coefficients (CSR) and
-    ``plan = (order, parent, outer, n_sum, inner, run, along, start, row_off)`` the tables of
-    the dense path (:func:`pidtools.kernels.dense.dense_plan`).
+    ``geo`` is the marginal layout (:class:`Geometry`), ``coef`` the nodes' inclusion-exclusion
+    coefficients (:class:`UnionTerms`) and ``plan`` the tables of the dense path
+    (:class:`DensePlan`).
 
     Pmfs with fewer than ``dense_min`` non-zero cells: work is laid out node by node over
     contiguous columns of support cells, so that the inclusion-exclusion sums and the logarithms
@@ -132,12 +168,14 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
     ``local[b, cell]``. Denser pmfs (global values only): each node is evaluated once per cell of
     the grid ``(T, S_M)`` of the sources ``M`` it mentions, from dense marginals.
     """
-    shape, size, off_s, off_ts, stride, len_s, len_ts = geo
-    ptr, cmask, cval = coef
-    order, parent, outer, n_sum, inner, run, along, start, row_off = plan
+    shape, size, off_s, off_ts = geo.shape, geo.size, geo.off_s, geo.off_ts
+    stride, len_s, len_ts = geo.stride, geo.len_s, geo.len_ts
+    order, parent, outer, n_sum, inner = (
+        plan.order, plan.parent, plan.outer, plan.n_sum, plan.inner
+    )  # fmt: skip
     n_batch, n_cells = P.shape
     n_masks = size.shape[0]
-    n_nodes = ptr.shape[0] - 1
+    n_nodes = coef.ptr.shape[0] - 1
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
@@ -149,7 +187,6 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
         R = np.empty(n_cells)
         d_s = np.empty(len_s)
         d_ts = np.empty(len_ts)
-        layout = (shape, size, off_s, off_ts, run, along, start, row_off)
         for b in range(lo, hi):
             p = P[b]
             if not want_local and _support_size(p) >= dense_min:
@@ -157,7 +194,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
                     p, shape, size, off_s, off_ts, order, parent, outer, n_sum, inner, d_s, d_ts
                 )
                 for a in range(n_nodes):
-                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B)
+                    big, Aa, Ba = _dense_unions(a, coef, geo, plan, d_s, d_ts, A, B)
                     n_grid = shape[0] * size[big]
                     _dense_ratio(big, shape, size, off_ts, d_ts, Aa, Ba, R)
                     log2_inplace(R, n_grid)
@@ -168,7 +205,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
             )
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             for a in range(n_nodes):
-                _union_columns(a, k, ptr, cmask, cval, U, V, A, B)
+                _union_columns(a, k, coef, U, V, A, B)
                 for j in range(k):
                     A[j] = A[j] / (B[j] * V[0, j])
                 log2_inplace(A, k)
@@ -183,7 +220,7 @@ def sx_forward(P, geo, coef, plan, dense_min, n_chunks, want_local, red, local):
 
 
 @batch_kernel
-def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, all_cells, grad):
+def sx_backward(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, all_cells, grad):
     """Gradient of ``G = sum_alpha weights[alpha] I_alpha + weight_res H(T | S)`` w.r.t. ``p``.
 
     ``weights`` are per redundancy node (atoms' weights mapped through the transposed Mobius
@@ -197,9 +234,13 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
     - sum_a weights[a] / ln 2``, where ``H_m`` (``H'_m``) accumulates ``coef[a, m]`` times the
     marginal of ``Q`` (``Q'``) on the grid of mask ``m``.
     """
-    shape, size, off_s, off_ts, stride, len_s, len_ts = geo
-    ptr, cmask, cval = coef
-    order, parent, outer, n_sum, inner, run, along, start, row_off = plan
+    shape, size, off_s, off_ts = geo.shape, geo.size, geo.off_s, geo.off_ts
+    stride, len_s, len_ts = geo.stride, geo.len_s, geo.len_ts
+    ptr, cmask, cval = coef.ptr, coef.mask, coef.value
+    order, parent, outer, n_sum, inner = (
+        plan.order, plan.parent, plan.outer, plan.n_sum, plan.inner
+    )  # fmt: skip
+    run, along, start, row_off = plan.run, plan.along, plan.start, plan.row_off
     n_batch, n_cells = P.shape
     n_src = shape.shape[0] - 1
     n_masks = size.shape[0]
@@ -230,7 +271,6 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
         d_ts = np.empty(len_ts)
         h_s = np.empty(len_s)
         h_ts = np.empty(len_ts)
-        layout = (shape, size, off_s, off_ts, run, along, start, row_off)
         for b in range(lo, hi):
             p = P[b]
             if all_cells or _support_size(p) >= dense_min:
@@ -243,7 +283,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                     c_a = weights[a]
                     if c_a == 0.0:
                         continue
-                    big, Aa, Ba = _dense_unions(a, ptr, cmask, cval, layout, d_s, d_ts, A, B)
+                    big, Aa, Ba = _dense_unions(a, coef, geo, plan, d_s, d_ts, A, B)
                     g_size = size[big]
                     n_grid = shape[0] * g_size
                     # the log term, at every cell (the gradient is defined outside the support)
@@ -309,7 +349,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                 c_a = weights[a]
                 if c_a == 0.0:
                     continue
-                _union_columns(a, k, ptr, cmask, cval, U, V, A, B)
+                _union_columns(a, k, coef, U, V, A, B)
                 for j in range(k):
                     logs[j] = A[j] / (B[j] * V[0, j])
                     A[j] = c_a * w[j] / A[j]
@@ -345,7 +385,7 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
                             s += coord[i + 1] * stride[m, i]
                         zidx[m] = s
                     _lookup(t, zidx, size, off_s, off_ts, buf_s, buf_ts, u, v)
-                    _unions(ptr, cmask, cval, u, v, a_joint, b_src)
+                    _unions(coef, u, v, a_joint, b_src)
                     g = 0.0
                     for a in range(n_nodes):
                         if weights[a] != 0.0:
@@ -361,12 +401,12 @@ def sx_gradient(P, geo, coef, plan, dense_min, n_chunks, weights, weight_res, al
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
 
 
-def csr_coefficients(union_coefficients: np.ndarray):
-    """Sparse rows ``(ptr, mask, value)`` of a lattice's inclusion-exclusion coefficients."""
+def csr_coefficients(union_coefficients: np.ndarray) -> UnionTerms:
+    """Sparse rows (:class:`UnionTerms`) of a lattice's inclusion-exclusion coefficients."""
     rows, cols = np.nonzero(union_coefficients)
     ptr = np.zeros(union_coefficients.shape[0] + 1, dtype=np.int64)
     np.add.at(ptr, rows + 1, 1)
-    return (
+    return UnionTerms(
         np.cumsum(ptr).astype(np.int64),
         cols.astype(np.int64),
         union_coefficients[rows, cols].astype(np.float64),
@@ -398,7 +438,7 @@ def _exact_agreement(u, n_masks):
 
 
 @batch_kernel
-def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, local, local_plus):
+def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, local, local_plus):
     """I^sx redundancy of every node, and with ``want_plus`` its informative part, along chains
     of up-sets.
 
@@ -407,7 +447,7 @@ def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     ``alpha``"; its probability is the sum over that up-set of the probability that exactly
     those sources agree, and one node's up-set is its parent's plus one mask
     (:class:`ChainTables`): one addition per node and cell, sums of non-negative terms only.
-    ``lay`` is the marginal layout ``(shape, size, off_s, off_ts, stride, len_s, len_ts)``.
+    ``geo`` is the marginal layout (:class:`Geometry`).
 
     ``i(x) = log2 A - log2 B - log2 P(t)`` with ``A = P(a_x, T = t)`` and ``B = P(a_x)``; ``B``
     depends on ``s`` only, so the support cells are visited grouped by ``s`` and ``B``'s chain
@@ -415,7 +455,8 @@ def sx_chain(P, lay, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     ``want_plus``, ``red_plus[b, a] = -sum_x p(x) log2 B``; with ``want_local`` the values per
     support cell go to ``local[b, cell, a]`` (and ``local_plus``).
     """
-    shape, size, off_s, off_ts, stride, len_s, len_ts = lay
+    shape, size, off_s, off_ts = geo.shape, geo.size, geo.off_s, geo.off_ts
+    stride, len_s, len_ts = geo.stride, geo.len_s, geo.len_ts
     parent = chain.parent
     added = chain.added
     n_batch, n_cells = P.shape

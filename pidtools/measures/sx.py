@@ -18,7 +18,15 @@ import numpy as np
 
 from ..kernels._jit import n_chunks
 from ..kernels.dense import dense_plan
-from ..kernels.sx import ChainTables, csr_coefficients, sx_chain, sx_forward, sx_gradient
+from ..kernels.sx import (
+    ChainTables,
+    DensePlan,
+    Geometry,
+    csr_coefficients,
+    sx_backward,
+    sx_chain,
+    sx_forward,
+)
 from ..lattice import _mask, lattice
 from . import Measure, register
 from ._common import layout, layout_of
@@ -63,12 +71,15 @@ def _dense_plan(pmf_shape: tuple[int, ...], n_sources: int):
 
 
 def _kernel_args(P: np.ndarray, n_sources: int):
-    lay = layout_of(P)
     flat = P.reshape(P.shape[0], -1)
-    ptr, cmask, cval = _coefficients(n_sources)
-    geo = (lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
     *plan, dense_min = _dense_plan(tuple(int(s) for s in P.shape[1:]), n_sources)
-    return flat, geo, (ptr, cmask, cval), tuple(plan), dense_min, n_chunks(P.shape[0])
+    coef = _coefficients(n_sources)
+    return flat, _geometry(P), coef, DensePlan(*plan), dense_min, n_chunks(P.shape[0])
+
+
+def _geometry(P: np.ndarray) -> Geometry:
+    lay = layout_of(P)
+    return Geometry(lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
 
 
 def sx_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
@@ -98,7 +109,7 @@ def sx_redundancy_gradient(
     grad = np.empty((P.shape[0], int(np.prod(P.shape[1:]))))
     grad.fill(0.0)  # touch the pages here: page faults in the parallel kernel contend
     weights = np.ascontiguousarray(node_weights, dtype=np.float64)
-    sx_gradient(P.size, *_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
+    sx_backward(P.size, *_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
     return grad.reshape(P.shape)
 
 
@@ -123,11 +134,10 @@ def sx_parts(P: np.ndarray, n_sources: int, local: bool = False, plus: bool = Tr
     ``(batch, *pmf)``; the misinformative part is ``red_plus - red``. Local values are NaN off
     the support; ``None`` where not asked for.
     """
-    lay = layout_of(P)
     n_nodes = lattice(n_sources).n_nodes
     n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
     flat = P.reshape(n_batch, n_cells)
-    geo = (lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
+    geo = _geometry(P)
     red = np.empty((n_batch, n_nodes))
     red_plus = np.empty((n_batch, n_nodes)) if plus else np.empty((1, 1))
     shape_local = (n_batch, n_cells, n_nodes)
