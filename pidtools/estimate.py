@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from ._validation import is_real
-from .binning import BINNINGS, check_cells, codes_into, per_variable_binning, resolve_auto_bins
+from .binning import (
+    BINNINGS,
+    check_cells,
+    codes_into,
+    is_edges,
+    per_variable_binning,
+    resolve_auto_bins,
+)
 from .core import PIDResult, pid
 from .errors import ParameterError, ParameterTypeError
 from .kernels.estimate import element_seeds, joint_counts, resampled_counts
@@ -129,8 +136,10 @@ def estimate(
     target : array_like, shape (*batch_t, n_samples)
         Target samples; the last axis is the sample axis, leading axes a batch.
     sources : sequence of array_like, each of shape (*batch_i, n_samples)
-        One array per source (1 to 4). All batch shapes must broadcast together, e.g. a target
-        of shape ``(n_samples,)`` shared by sources of shape ``(n_neurons, n_samples)``.
+        One array per source (1 to 4; 5 for ``"sx"``). All batch shapes must broadcast
+        together, e.g. a target of shape ``(n_samples,)`` shared by sources of shape
+        ``(n_neurons, n_samples)``. A *tuple* of arrays is one source, a group: its joint
+        state (each member coded, binned if real, as a variable of its own, then combined).
     measure : str
         Any measure of :func:`pidtools.pid` (default ``"sx"``).
     bins : int, "auto" or sequence, optional
@@ -250,6 +259,7 @@ def estimate_batch(
         The keyword arguments of :func:`estimate`.
     """
     s = _check_settings(**kwargs)
+    sources = _grouped_sources(sources, s)
     arrays, names = _as_sample_arrays(target, sources)
     n_vars, n_samples = len(arrays), arrays[0].shape[-1]
     batch_shape = _batch_shape(arrays, names)
@@ -538,6 +548,53 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
         measure=measure, bins=s["bins"], binning=s["binning"], estimator=estimator,
         n_shuffles=n_shuffles, n_boot=n_boot, ci=float(ci), random_state=seed, resample=resample,
     )  # fmt: skip
+
+
+def _grouped_sources(sources: Any, s: dict[str, Any]) -> Any:
+    """Replace each source given as a tuple of arrays (a group) by its joint state's codes.
+
+    Each member is coded as a variable of its own (the same binning rules, with the group's
+    ``bins``/``binning`` entry when those are per variable); the codes are then combined into
+    one integer code per joint state (:func:`pidtools.layer.joint_codes`).
+    """
+    if not isinstance(sources, list | tuple) or not any(isinstance(x, tuple) for x in sources):
+        return sources
+    from .layer import joint_codes
+
+    out = list(sources)
+    for i, group in enumerate(sources):
+        if not isinstance(group, tuple):
+            continue
+        name = f"sources[{i}]"
+        if not group:
+            raise ParameterError(f"{name} is an empty group: give a tuple of arrays", param=name)
+        names = [f"{name}[{k}]" for k in range(len(group))]
+        members = []
+        for member, x in zip(names, group, strict=True):
+            try:
+                members.append(_as_sample_arrays(x, [x])[0][0])
+            except ParameterError as err:
+                raise ParameterError(str(err).replace("target", member), param=name) from None
+        if len({x.shape[-1] for x in members}) > 1:
+            raise ParameterError(
+                f"the members of {name} have {[x.shape[-1] for x in members]} samples: every "
+                "member needs the same samples along its last axis",
+                param=name,
+            )
+        bins = s["bins"]
+        bins = bins[1 + i] if isinstance(bins, Sequence) and not isinstance(bins, str) else bins
+        binning = s["binning"]
+        if not (isinstance(binning, str) or is_edges(binning)):
+            binning = binning[1 + i]  # one entry per variable: the group's
+        bins, binning = per_variable_binning(bins, binning, members, names)
+        bins = resolve_auto_bins(bins, binning, members, members[0].shape[-1])
+        codes = []
+        for x, member, b, method in zip(members, names, bins, binning, strict=True):
+            block = np.empty((int(np.prod(x.shape[:-1])), x.shape[-1]), dtype=np.int64)
+            codes_into(x, member, b, method, None, block)
+            codes.append(block.reshape(x.shape))
+        out[i] = joint_codes(codes)[0]
+    return out
 
 
 def _as_sample_arrays(target: Any, sources: Any) -> tuple[list[np.ndarray], list[str]]:

@@ -195,3 +195,30 @@ def test_grouped_sources_equal_explicit_joint_codes():
 def test_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_estimate_grouped_sources_equal_explicit_joint_coding():
+    rng = np.random.default_rng(8)
+    a, b, c = rng.integers(0, 3, (3, 2000))
+    t = (a + b * c) % 2
+    grouped = pidtools.estimate(t, [(a, b), c])
+    explicit = pidtools.estimate(t, [a * 3 + b, c])  # the joint state as one variable
+    np.testing.assert_allclose(grouped.atoms, explicit.atoms, atol=1e-12)
+    # real members: each binned on its own (equal width, 4 bins), then combined
+    x, y = rng.normal(size=(2, 2000))
+    t2 = (x > 0) ^ (y > 0)
+
+    def uniform_bins(v, k):
+        return np.minimum((k * (v - v.min()) / (v.max() - v.min())).astype(int), k - 1)
+
+    grouped = pidtools.estimate(t2, [(x, y), a], bins=4, binning="uniform")
+    explicit = pidtools.estimate(t2, [uniform_bins(x, 4) * 4 + uniform_bins(y, 4), a])
+    np.testing.assert_allclose(grouped.atoms, explicit.atoms, atol=1e-12)
+    # batched members broadcast: a group per neuron with a shared second member
+    X = rng.integers(0, 2, (3, 2000))
+    batch = pidtools.estimate(t, [(X, c)])
+    for k in range(3):
+        one = pidtools.estimate(t, [X[k] * 3 + c])
+        np.testing.assert_allclose(batch.atoms[k], one.atoms, atol=1e-12)
+    with pytest.raises(ValueError, match=r"members of sources\[0\] have \[2000, 3\] samples"):
+        pidtools.estimate(t, [(a, b[:3])])
