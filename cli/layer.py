@@ -10,14 +10,13 @@ import numpy as np
 
 from .analyze import open_activations
 from .output import (
-    DataError,
     InputError,
     atomic_write_many,
     check_figure_format,
     check_output,
     dumps,
-    for_cli,
     format_option,
+    handle_errors,
     render_csv,
     render_table,
 )
@@ -186,8 +185,8 @@ def _one_step(act, t, groups, k, n_subsets, bins, seed, estimator, shuffles):
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write results as netCDF.")
 @click.option("--plot", type=click.Path(path_type=Path), help="Write a figure (.png, .pdf, .svg).")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
-def layer_command(debug, **options):
+@handle_errors
+def layer_command(**options):
     """Representational complexity, synergy profile and Shannon invariants of a layer.
 
     PATH is a netCDF file or zarr store (as for `infomorph analyze`) with a layer variable
@@ -202,20 +201,7 @@ def layer_command(debug, **options):
       infomorph layer acts.nc --layer hidden --target label --group-size 2 --format json
       infomorph layer acts.nc --layer hidden --target label --run-dim seed --plot c.png
     """
-    try:
-        run_layer(**options)
-    except click.ClickException:
-        raise
-    except (ValueError, TypeError, KeyError) as err:
-        if debug:
-            raise
-        raise InputError(for_cli(str(err).strip("'\"").splitlines()[0])) from None
-    except Exception as err:
-        if debug:
-            raise
-        raise DataError(
-            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
-        ) from None
+    run_layer(**options)
 
 
 def run_layer(
