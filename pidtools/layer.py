@@ -192,9 +192,11 @@ def _unit_codes(activity: Any, bins: int | None, name: str = "activity") -> np.n
         )
     if not np.isfinite(x).all():
         raise ValueError(f"{name} has NaN or infinite values: drop or fill those samples")
-    lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
-    width = np.where(hi > lo, hi - lo, 1.0)
-    return np.minimum((bins * (x - lo) / width).astype(np.int64), bins - 1)
+    from .binning import codes_into
+
+    out = np.empty(x.shape, dtype=np.int64)
+    codes_into(np.ascontiguousarray(x, dtype=np.float64), name, bins, "uniform", None, out)
+    return out
 
 
 def _target_codes(target: Any, n_samples: int, bins: int | None) -> np.ndarray:
