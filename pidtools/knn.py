@@ -266,7 +266,8 @@ def estimate_knn(
 
     lat = lattice(n_src)
     weights = node_weights(n_src, union)
-    psi = digamma(np.arange(n + 1, dtype=np.float64))
+    # node counts sum over up to weights[:, 0].max() sets of the node
+    psi = digamma(np.arange(int(weights[:, 0].max()) * n + 1, dtype=np.float64))
     keys = np.random.SeedSequence(seed).generate_state(6, np.uint64)
     index = np.arange(n_batch, dtype=np.int64)
     mode = TRANSFORMS[transform]

@@ -147,7 +147,7 @@ def _local_sx(x, orig, discrete, k, weights, psi, local):
             if t_le:
                 hist_le[m_le] += 1
             m_t += t_lt
-        base = psi[n] - psi[m_t]  # the node counts are >= 1 (weights[node, full] >= 1)
+        base = psi[n] - psi[m_t]  # node counts: 1 <= m <= weights[node, 0] * n < len(psi)
         for a in range(n_nodes):
             m_a = weights[a, 0]
             m_at = 0
