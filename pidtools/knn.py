@@ -106,30 +106,25 @@ UNIONS = ("leading", "event")
 
 
 @cache
-def node_weights(n_sources: int, union: str = "leading") -> np.ndarray:
-    """``w[node, mask]``: how often a neighbour counts for a node when the sources within
-    ``eps`` of the sample form the bit ``mask`` (bit ``i`` for source ``i + 1``).
+def node_coefficients(n_sources: int, union: str = "leading") -> np.ndarray:
+    """``coef[node, mask]``: the count of a node is ``sum_mask coef[node, mask] * C(mask)``,
+    with ``C(mask)`` the samples whose sources in ``mask`` (bit ``i`` for source ``i + 1``) all
+    lie within ``eps``.
 
-    ``"event"``: 1 if ``mask`` holds a whole set of the node (the union event). ``"leading"``:
-    the number of the node's smallest sets that ``mask`` holds (the union's leading order).
-    ``w[node, 0]`` is the weight of the sample itself.
+    ``"leading"``: 1 for each of the node's smallest sets. ``"event"``: the inclusion-exclusion
+    coefficients of the union of the node's sets (:attr:`pidtools.Lattice.union_coefficients`).
     """
     lat = lattice(n_sources)
-    w = np.zeros((lat.n_nodes, 1 << n_sources), dtype=np.int64)
+    if union == "event":
+        return lat.union_coefficients
+    coef = np.zeros((lat.n_nodes, 1 << n_sources), dtype=np.int64)
     for i, node in enumerate(lat.nodes):
-        sets = [sum(1 << (v - 1) for v in a) for a in node]
-        if union == "leading":
-            d = min(len(a) for a in node)
-            sets = [m for m, a in zip(sets, node) if len(a) == d]
-            w[i, 0] = len(sets)
-            for m in range(1, 1 << n_sources):
-                w[i, m] = sum(m & a == a for a in sets)
-        else:
-            w[i, 0] = 1
-            for m in range(1, 1 << n_sources):
-                w[i, m] = any(m & a == a for a in sets)
-    w.setflags(write=False)
-    return w
+        size = min(len(a) for a in node)
+        for a in node:
+            if len(a) == size:
+                coef[i, sum(1 << (v - 1) for v in a)] = 1
+    coef.setflags(write=False)
+    return coef
 
 
 def estimate_knn(
@@ -265,9 +260,9 @@ def estimate_knn(
     data = np.ascontiguousarray(np.concatenate(data_parts))
 
     lat = lattice(n_src)
-    weights = node_weights(n_src, union)
-    # node counts sum over up to weights[:, 0].max() sets of the node
-    psi = digamma(np.arange(int(weights[:, 0].max()) * n + 1, dtype=np.float64))
+    coef = node_coefficients(n_src, union)
+    # a node's count sums the counts of up to (sum of positive coef) sets
+    psi = digamma(np.arange(int(np.clip(coef, 0, None).sum(axis=1).max()) * n + 1, dtype=float))
     keys = np.random.SeedSequence(seed).generate_state(6, np.uint64)
     index = np.arange(n_batch, dtype=np.int64)
     mode = TRANSFORMS[transform]
@@ -276,7 +271,7 @@ def estimate_knn(
         seeds = np.empty(n_batch, dtype=np.uint64)
         element_seeds(key, index, seeds)
         red = np.empty((n_batch, n_draws, lat.n_nodes))
-        kernel.knn_sx(data, rows, discrete, mode, seeds, k, weights, psi, kind, red, local_out)
+        kernel.knn_sx(data, rows, discrete, mode, seeds, k, coef, psi, kind, red, local_out)
         return red
 
     no_local = np.empty((0, 0, 0))

@@ -9,15 +9,16 @@ target shuffle or a bootstrap resample); it
 2. finds for every sample ``i`` the distance ``eps_i`` to its ``k``-th neighbour in the joint
    max-norm space (for a discrete target: among the samples of its own class, in the sources'
    space),
-3. counts per sample, with one pass over the other samples, which sources lie within ``eps_i``
-   (a bit mask per neighbour, histogrammed over the ``2**n`` masks), from which the counts of
-   every lattice node follow (``weights[node, mask]``: how often such a neighbour counts for
-   the node; ``weights[node, 0]`` for the sample itself),
+3. counts per sample the neighbours whose sources in ``mask`` all lie within ``eps_i``, for
+   every set ``mask`` of sources, and combines them into the count of every lattice node
+   (``coef[node, mask]``: the leading-order sum over the node's smallest sets, or the
+   inclusion-exclusion sum of the union event),
 4. writes the local redundancy ``psi(N) + psi(m_joint) - psi(m_target) - psi(m_node)`` (bits).
 
-The search is a plain scan over all pairs (``O(N^2)`` per job, branch-light, no tree): for the
-low dimensions here (2-5 coordinates) and a few thousand samples it beats a tree, and its cost
-does not depend on the data. Random numbers come from splitmix64 seeded per element and draw,
+Neighbour search and counting use sorted orders, one per variable (and per class for a discrete
+target): the k-th neighbour is found by scanning outward along one variable until that variable
+alone is farther than the current k-th distance, and every count scans the window of one
+variable, so the work per sample is a few windows of about ``2 eps N`` samples. Random numbers come from splitmix64 seeded per element and draw,
 so results do not depend on threads or on how the batch is split.
 """
 
@@ -81,85 +82,198 @@ def _transform(src, out, mode, state):
 
 
 @jit
-def _local_sx(x, orig, discrete, k, weights, psi, local):
+def _window(xv, order, p, lo, hi, eps, strict):
+    """Positions ``[a, b)`` of ``order[lo:hi]`` (sorted by ``xv``) around position ``p`` whose
+    values lie within ``eps`` of ``xv[order[p]]`` (``< eps`` if ``strict``, else ``<= eps``).
+
+    Rounding is monotone, so ``|xv[j] - c|`` grows along each side and the scan is exact."""
+    c = xv[order[p]]
+    a = p
+    while a > lo:
+        d = abs(xv[order[a - 1]] - c)
+        if d > eps or (strict and d == eps):
+            break
+        a -= 1
+    b = p + 1
+    while b < hi:
+        d = abs(xv[order[b]] - c)
+        if d > eps or (strict and d == eps):
+            break
+        b += 1
+    return a, b
+
+
+@jit
+def _source_mask(x, i, j, eps, strict):
+    """Bit ``s`` set if source ``s + 1`` of sample ``j`` lies within ``eps`` of sample ``i``'s."""
+    m = 0
+    for s in range(x.shape[0] - 1):
+        d = abs(x[s + 1, j] - x[s + 1, i])
+        m |= np.int64(d < eps if strict else d <= eps) << s
+    return m
+
+
+@jit
+def _nearest(x, orig, order, p, lo, hi, i, discrete, kbuf):
+    """Fill ``kbuf`` (sorted) with the ``len(kbuf)`` smallest joint max-norm distances from
+    sample ``i`` (at position ``p`` of ``order[lo:hi]``), scanning outward along the order's
+    variable and stopping a side once that variable alone is farther than the current k-th."""
+    k = kbuf.shape[0]
+    kbuf[:] = np.inf
+    v0 = 1 if discrete else 0
+    for step in (-1, 1):
+        q = p + step
+        while lo <= q < hi:
+            j = order[q]
+            q += step
+            d = abs(x[v0, j] - x[v0, i])
+            if d >= kbuf[k - 1]:
+                break
+            if orig[j] == orig[i]:
+                continue
+            for v in range(1, x.shape[0]):
+                d = max(d, abs(x[v, j] - x[v, i]))
+            if d < kbuf[k - 1]:
+                r = k - 1
+                while r > 0 and kbuf[r - 1] > d:
+                    kbuf[r] = kbuf[r - 1]
+                    r -= 1
+                kbuf[r] = d
+
+
+@jit
+def _orders(x, discrete):
+    """Sort orders and positions: ``order[v]`` sorts variable ``v`` over all samples; for a
+    discrete target ``order[0]`` is unused and ``cls[v]`` sorts source ``v`` within classes
+    (classes contiguous); ``seg[i]`` holds the class segment ``[lo, hi)`` of sample ``i``."""
+    n_vars, n = x.shape
+    order = np.empty((n_vars, n), dtype=np.int64)
+    pos = np.empty((n_vars, n), dtype=np.int64)
+    cls = np.empty((n_vars, n), dtype=np.int64)
+    cpos = np.empty((n_vars, n), dtype=np.int64)
+    seg = np.empty((n, 2), dtype=np.int64)
+    for v in range(n_vars):
+        order[v] = np.argsort(x[v], kind="mergesort")
+        for r in range(n):
+            pos[v, order[v, r]] = r
+    if discrete:
+        for v in range(1, n_vars):
+            by_class = np.argsort(x[0][order[v]], kind="mergesort")
+            for r in range(n):
+                cls[v, r] = order[v, by_class[r]]
+                cpos[v, cls[v, r]] = r
+        lo = 0
+        for r in range(1, n + 1):
+            if r == n or x[0, cls[1, r]] != x[0, cls[1, lo]]:
+                for q in range(lo, r):
+                    seg[cls[1, q], 0] = lo
+                    seg[cls[1, q], 1] = r
+                lo = r
+    return order, pos, cls, cpos, seg
+
+
+@jit
+def _superset_sums(hist, out, first):
+    """``out[mask] += sum of hist[m] over m containing mask``, for the masks whose lowest bit
+    is ``first``."""
+    n_masks = hist.shape[0]
+    for mask in range(1, n_masks):
+        if (mask & -mask) != (1 << first):
+            continue
+        acc = 0
+        for m in range(mask, n_masks):
+            if m & mask == mask:
+                acc += hist[m]
+        out[mask] += acc
+
+
+@jit
+def _local_sx(x, orig, discrete, k, coef, psi, local):
     """Local redundancies ``local[i, node]`` (bits) of the transformed samples ``x``.
 
     ``x[0]`` is the target (class codes when ``discrete``), ``x[1:]`` the sources; samples with
-    the same ``orig`` (bootstrap copies of one sample) are not neighbours of each other. A
-    sample without another one of its class gets NaN.
+    the same ``orig`` (bootstrap copies of one sample) are not neighbours of each other. The
+    count of node ``a`` is ``sum_mask coef[a, mask] * C(mask)``, with ``C(mask)`` the samples
+    whose sources in ``mask`` all lie within ``eps_i``. A sample without another one of its
+    class gets NaN.
+
+    ``C(mask)`` is summed from histograms of exact masks, one per lowest source ``v`` of
+    ``mask``, over the samples in the window of ``v`` (sorted order): the work per sample is a
+    few windows of about ``2 eps_i N`` samples instead of all ``N``.
     """
     n_vars, n = x.shape
     n_src = n_vars - 1
     n_masks = 1 << n_src
-    n_nodes = weights.shape[0]
-    kbuf = np.empty(k)
-    hist_lt = np.empty(n_masks, dtype=np.int64)
-    hist_le = np.empty(n_masks, dtype=np.int64)
+    n_nodes = coef.shape[0]
+    order, pos, cls, cpos, seg = _orders(x, discrete)
+    copies = np.zeros(n, dtype=np.int64)  # samples with the same orig, itself included
     for i in range(n):
-        # k-th neighbour distance in the joint max-norm (own class only for a discrete target)
-        kbuf[:] = np.inf
-        eligible = 0
-        ti = x[0, i]
-        for j in range(n):
-            if orig[j] == orig[i]:
-                continue
-            if discrete:
-                if x[0, j] != ti:
-                    continue
-                d = 0.0
-            else:
-                d = abs(x[0, j] - ti)
-            for v in range(1, n_vars):
-                d = max(d, abs(x[v, j] - x[v, i]))
-            eligible += 1
-            if d < kbuf[k - 1]:
-                p = k - 1
-                while p > 0 and kbuf[p - 1] > d:
-                    kbuf[p] = kbuf[p - 1]
-                    p -= 1
-                kbuf[p] = d
-        kk = min(k, eligible)
-        if kk == 0:
+        copies[orig[i]] += 1
+    kbuf = np.empty(k)
+    hist = np.empty(n_masks, dtype=np.int64)
+    c_lt = np.empty(n_masks, dtype=np.int64)
+    c_le = np.empty(n_masks, dtype=np.int64)
+    for i in range(n):
+        if discrete:
+            lo, hi = seg[i, 0], seg[i, 1]
+            _nearest(x, orig, cls[1], cpos[1, i], lo, hi, i, True, kbuf)
+        else:
+            lo, hi = 0, n
+            _nearest(x, orig, order[0], pos[0, i], 0, n, i, False, kbuf)
+        kk = min(k, hi - lo - copies[orig[i]])
+        if kk <= 0:
             local[i, :] = np.nan
             continue
         eps = kbuf[kk - 1]
-        # neighbour counts: strict for the marginals, within eps for the joint
-        hist_lt[:] = 0
-        hist_le[:] = 0
-        m_t = 1
-        for j in range(n):
-            if orig[j] == orig[i]:
+        # strict counts over all samples, by lowest source (C includes i itself)
+        c_lt[:] = 1
+        for v in range(n_src):
+            a, b = _window(x[v + 1], order[v + 1], pos[v + 1, i], 0, n, eps, True)
+            if v == n_src - 1:  # the last source is the lowest of its singleton only
+                c_lt[1 << v] += b - a - copies[orig[i]]
                 continue
-            if discrete:
-                t_lt = x[0, j] == ti
-                t_le = t_lt
-            else:
-                dt = abs(x[0, j] - ti)
-                t_lt = dt < eps
-                t_le = dt <= eps
-            m_lt = 0
-            m_le = 0
-            for s in range(n_src):
-                d = abs(x[s + 1, j] - x[s + 1, i])
-                m_lt |= np.int64(d < eps) << s
-                m_le |= np.int64(d <= eps) << s
-            hist_lt[m_lt] += 1
-            if t_le:
-                hist_le[m_le] += 1
-            m_t += t_lt
-        base = psi[n] - psi[m_t]  # node counts: 1 <= m <= weights[node, 0] * n < len(psi)
-        for a in range(n_nodes):
-            m_a = weights[a, 0]
+            hist[:] = 0
+            for q in range(a, b):
+                j = order[v + 1, q]
+                if orig[j] != orig[i]:
+                    hist[_source_mask(x, i, j, eps, True)] += 1
+            _superset_sums(hist, c_lt, v)
+        # joint counts (target and sources within eps, boundary included), i excluded
+        c_le[:] = 0
+        if discrete:
+            m_t = hi - lo - copies[orig[i]] + 1
+            for v in range(n_src):
+                a, b = _window(x[v + 1], cls[v + 1], cpos[v + 1, i], lo, hi, eps, False)
+                hist[:] = 0
+                for q in range(a, b):
+                    j = cls[v + 1, q]
+                    if orig[j] != orig[i]:
+                        hist[_source_mask(x, i, j, eps, False)] += 1
+                _superset_sums(hist, c_le, v)
+        else:
+            a, b = _window(x[0], order[0], pos[0, i], 0, n, eps, False)
+            m_t = 1
+            hist[:] = 0
+            for q in range(a, b):
+                j = order[0, q]
+                if orig[j] != orig[i]:
+                    hist[_source_mask(x, i, j, eps, False)] += 1
+                    m_t += abs(x[0, j] - x[0, i]) < eps
+            for v in range(n_src):
+                _superset_sums(hist, c_le, v)
+        base = psi[n] - psi[m_t]  # node counts: 1 <= m < len(psi)
+        for node in range(n_nodes):
+            m_a = 0
             m_at = 0
-            for m in range(1, n_masks):
-                w = weights[a, m]
-                m_a += w * hist_lt[m]
-                m_at += w * hist_le[m]
-            local[i, a] = (base + psi[m_at] - psi[m_a]) * _INV_LN2
+            for mask in range(1, n_masks):
+                w = coef[node, mask]
+                m_a += w * c_lt[mask]
+                m_at += w * c_le[mask]
+            local[i, node] = (base + psi[m_at] - psi[m_a]) * _INV_LN2
 
 
 @jit(parallel=True)
-def knn_sx(data, rows, discrete, mode, seeds, k, weights, psi, resample, red, local_out):
+def knn_sx(data, rows, discrete, mode, seeds, k, coef, psi, resample, red, local_out):
     """Global redundancies ``red[b, d, node]`` of every element ``b`` and draw ``d`` (bits).
 
     ``resample``: ``NONE`` (one draw: the data), ``SHUFFLE`` (the target permuted) or
@@ -199,7 +313,7 @@ def knn_sx(data, rows, discrete, mode, seeds, k, weights, psi, resample, red, lo
                 t[s] = t[j]
                 t[j] = tmp
         local = np.empty((n, n_nodes))
-        _local_sx(x, orig, discrete, k, weights, psi, local)
+        _local_sx(x, orig, discrete, k, coef, psi, local)
         n_ok = 0
         acc = np.zeros(n_nodes)
         for i in range(n):
