@@ -2,19 +2,20 @@
 
 References: scikit-learn's KSG / Ross estimators (mutual_info_regression / _classif), a KSG
 written here on scipy's cKDTree, analytic Gaussian mutual information, and the continuous I^sx
-redundancy integrated numerically (Gauss-Hermite quadrature) from known densities.
+redundancy integrated numerically (Gauss-Hermite quadrature, pidtools.testing) from known
+densities.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.polynomial.hermite_e import hermegauss
 from scipy.spatial import cKDTree
 from scipy.special import digamma
 from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
 
 from pidtools.knn import estimate_knn
+from pidtools.testing import gaussian_sx_nodes, mixture_sx_nodes
 
 LN2 = np.log(2.0)
 
@@ -32,60 +33,6 @@ def ksg_tree(target, sources, k=4):
     nt = cKDTree(t).query_ball_point(t, r, p=np.inf, return_length=True)
     ns = cKDTree(s).query_ball_point(s, r, p=np.inf, return_length=True)
     return (digamma(k) + digamma(n) - np.mean(digamma(nt) + digamma(ns))) / LN2
-
-
-def _gauss_hermite(dim, n=60):
-    """Nodes (dim, n**dim) and weights of E[f(Z)], Z ~ N(0, I_dim)."""
-    x, w = hermegauss(n)
-    w = w / w.sum()
-    nodes = np.stack([g.ravel() for g in np.meshgrid(*[x] * dim, indexing="ij")])
-    weights = np.prod(np.stack(np.meshgrid(*[w] * dim, indexing="ij")), axis=0).ravel()
-    return nodes, weights
-
-
-def _log_normal(x, mean, cov):
-    """Log density of N(mean, cov) at the columns of x (dim, m)."""
-    d = x - np.asarray(mean, float)[:, None]
-    cov = np.atleast_2d(cov)
-    quad = np.sum(d * np.linalg.solve(cov, d), axis=0)
-    return -0.5 * (quad + len(cov) * np.log(2 * np.pi) + np.log(np.linalg.det(cov)))
-
-
-def _red(log_ratio, log_t, log_s, scale):
-    """Local continuous I^sx of node {1}{2} (nats) from log p(t, s_a), log p(t), log p(s_a)."""
-    if scale == "rank":  # uniform margins: log mean_a p(t, s_a) / (p(t) p(s_a))
-        return np.logaddexp(*(lr - log_t - ls for lr, ls in zip(log_ratio, log_s))) - LN2
-    return np.logaddexp(*log_ratio) - log_t - np.logaddexp(*log_s)
-
-
-def gaussian_truth(cov, scale="rank"):
-    """[I_sx({1}{2}), I(T;S1), I(T;S2)] in bits for (T, S1, S2) ~ N(0, cov), by quadrature."""
-    z, w = _gauss_hermite(3)
-    x = np.linalg.cholesky(cov) @ z
-    joint = [_log_normal(x[[0, a]], [0, 0], cov[np.ix_([0, a], [0, a])]) for a in (1, 2)]
-    log_t = _log_normal(x[[0]], [0], cov[0, 0])
-    log_s = [_log_normal(x[[a]], [0], cov[a, a]) for a in (1, 2)]
-    mi = [w @ (joint[i] - log_t - log_s[i]) / LN2 for i in range(2)]
-    return np.array([w @ _red(joint, log_t, log_s, scale) / LN2, *mi])
-
-
-def mixture_truth(means, cov, scale="rank"):
-    """As :func:`gaussian_truth` for a fair binary T and (S1, S2) | T=t ~ N(means[t], cov)."""
-    z, w = _gauss_hermite(2)
-    chol = np.linalg.cholesky(cov)
-    out = np.zeros(3)
-    for t in (0, 1):
-        s = chol @ z + np.asarray(means[t], float)[:, None]
-        cond = [_log_normal(s[[a]], [means[t][a]], cov[a, a]) for a in (0, 1)]
-        marg = [
-            np.logaddexp(*(_log_normal(s[[a]], [m[a]], cov[a, a]) for m in means)) - LN2
-            for a in (0, 1)
-        ]
-        joint = [c - LN2 for c in cond]  # log p(t, s_a)
-        log_t = np.full(s.shape[1], -LN2)
-        mi = [w @ (joint[a] - log_t - marg[a]) for a in (0, 1)]
-        out += 0.5 * np.array([w @ _red(joint, log_t, marg, scale), *mi]) / LN2
-    return out
 
 
 def gaussian_samples(cov, n, seed):
@@ -177,7 +124,7 @@ def test_redundancy_gaussian_ground_truth(case):
     cov = GAUSSIAN_CASES[case]
     t, s = gaussian_samples(cov, 10_000, 6)
     res = estimate_knn(t, s)
-    assert res.redundancy[:3] == pytest.approx(gaussian_truth(cov), abs=0.02)
+    assert res.redundancy[:3] == pytest.approx(gaussian_sx_nodes(cov)[:3], abs=0.02)
 
 
 @pytest.mark.parametrize(
@@ -187,19 +134,31 @@ def test_redundancy_mixture_ground_truth(case):
     means, cov = MIXTURE_CASES[case]
     t, s = mixture_samples(means, cov, 10_000, 7)
     res = estimate_knn(t, s)
-    assert res.redundancy[:3] == pytest.approx(mixture_truth(means, cov), abs=0.02)
+    assert res.redundancy[:3] == pytest.approx(mixture_sx_nodes(means, cov)[:3], abs=0.02)
 
 
 def test_quadrature_reference_is_right():
-    """The test helper itself: Gaussian MI by quadrature is analytic; independent sources of a
-    target that copies one source give the rank-scale union ``E log mean(r, 1)``."""
+    """The ground-truth helpers themselves, against closed forms and scipy's quad."""
+    from scipy.integrate import quad
+    from scipy.stats import norm
+
     cov = GAUSSIAN_CASES["correlated"]
-    red, mi1, mi2 = gaussian_truth(cov)
-    assert mi1 == pytest.approx(-0.5 * np.log2(1 - 0.36), abs=1e-10)
+    red, mi1, _, _ = gaussian_sx_nodes(cov)
+    assert mi1 == pytest.approx(-0.5 * np.log2(1 - 0.36), abs=1e-12)
     assert red >= mi1  # log of a mean of exp >= mean of logs (Jensen)
-    independent = np.array([[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]])
-    red, mi1, mi2 = gaussian_truth(independent)
+    scale = np.diag([1.0, 3.0, 0.5])  # the rank scale ignores the sources' units
+    assert gaussian_sx_nodes(scale @ cov @ scale)[0] == pytest.approx(red, abs=1e-9)
+    assert gaussian_sx_nodes(scale @ cov @ scale, "none")[0] != pytest.approx(red, abs=1e-3)
+    # binary target, S1 | t ~ N(1.5 t, 1), S2 independent noise: I(T;S1) by 1-d quadrature
+    means, cov2 = MIXTURE_CASES["shifted one"]
+    red, mi1, mi2, whole = mixture_sx_nodes(means, cov2)
+    f = lambda x, t: norm.pdf(x, 1.5 * t) * np.log2(  # noqa: E731
+        2 * norm.pdf(x, 1.5 * t) / (norm.pdf(x) + norm.pdf(x, 1.5))
+    )
+    ref = sum(0.5 * quad(f, -12, 14, args=(t,))[0] for t in (0, 1))
+    assert mi1 == pytest.approx(ref, abs=1e-9)
     assert mi2 == pytest.approx(0.0, abs=1e-12)
+    assert whole == pytest.approx(mi1, abs=1e-9)
     assert 0 < red < mi1
 
 
@@ -289,7 +248,7 @@ def test_ground_truth_table(capsys):
                 else:
                     t, s = mixture_samples(*case, 10_000, 100 + seed)
                 est.append(estimate_knn(t, s, union=union).redundancy[:3])
-            truth = gaussian_truth(case) if kind == "g" else mixture_truth(*case)
+            truth = (gaussian_sx_nodes(case) if kind == "g" else mixture_sx_nodes(*case))[:3]
             err = np.mean(est, axis=0) - truth
             rows.append((name, union, truth, err, np.std(est, axis=0)))
     with capsys.disabled():
