@@ -21,6 +21,7 @@ EXPECTED = {
     "03_learning_dynamics.py": ["03_learning_dynamics"],
     "04_accuracy.py": ["04_accuracy"],
     "05_speed.py": ["05_speed"],
+    "07_continuous_estimator.py": ["07_continuous_estimator"],
 }
 
 
