@@ -88,6 +88,7 @@ from .estimate import (
     _batch_shape,
     _check_random_state,
     _count,
+    max_t_p_values,
     resolve_random_state,
 )
 from ._validation import is_real
@@ -95,7 +96,7 @@ from .kernels.estimate import element_seeds
 from .kernels import knn as kernel
 from .lattice import lattice
 
-__all__ = ["estimate_knn", "TRANSFORMS", "UNIONS"]
+__all__ = ["estimate_knn", "from_estimate", "TRANSFORMS", "UNIONS"]
 
 TRANSFORMS = {"rank": kernel.RANK, "standardize": kernel.STANDARDIZE, "none": kernel.RAW}
 
@@ -140,6 +141,7 @@ def estimate_knn(
     n_boot: int = 0,
     ci: float = 0.95,
     random_state: int | np.random.Generator | None = None,
+    batch_index: np.ndarray | None = None,
 ) -> EstimateResult:
     """Estimate continuous I^sx atoms with nearest neighbours, for one set of variables or a batch.
 
@@ -177,6 +179,10 @@ def estimate_knn(
         Seed of the tie-breaking noise, shuffles and resamples. ``None``: a fixed seed for the
         noise when nothing is resampled (the estimate is then reproducible), fresh entropy
         (recorded in ``settings["random_state"]``) when it is.
+    batch_index : ndarray of int, shape batch, optional
+        Flat index of every element in a larger batch, from which its seeds are derived
+        (default ``0..n-1``): chunks of a batch that pass their global indices get the numbers
+        of the unchunked run (used by :func:`pidtools.xarray.pid_dataset`).
 
     Returns
     -------
@@ -195,8 +201,9 @@ def estimate_knn(
     noise drawn from a seed per batch element (derived from ``random_state`` and the element's
     flat index), so the result does not depend on threads or chunks.
 
-    *Null and p-value.* Each shuffle permutes the target; the p-value of an atom is
-    ``(1 + #{null >= estimate}) / (1 + n_shuffles)``.
+    *Null and p-values.* Each shuffle permutes the target; ``p_value`` of an atom is
+    ``(1 + #{null >= estimate}) / (1 + n_shuffles)``, ``p_adjusted`` the two-sided max-T
+    p-value over the atoms of an element (:func:`pidtools.estimate.max_t_p_values`).
 
     *Bootstrap.* Samples are drawn with replacement; copies of one sample are not counted as
     each other's neighbours (they would sit at distance 0). The interval holds the percentiles
@@ -264,7 +271,13 @@ def estimate_knn(
     # a node's count sums the counts of up to (sum of positive coef) sets
     psi = digamma(np.arange(int(np.clip(coef, 0, None).sum(axis=1).max()) * n + 1, dtype=float))
     keys = np.random.SeedSequence(seed).generate_state(6, np.uint64)
-    index = np.arange(n_batch, dtype=np.int64)
+    index = np.arange(n_batch) if batch_index is None else np.asarray(batch_index).ravel()
+    if index.shape != (n_batch,):
+        raise ParameterError(
+            f"batch_index has {index.size} entries for a batch of {n_batch}: give one per element",
+            param="batch_index",
+        )
+    index = np.ascontiguousarray(index, dtype=np.int64)
     mode = TRANSFORMS[transform]
 
     def run(key, kind, n_draws, local_out):
@@ -286,6 +299,7 @@ def estimate_knn(
         stats["null_mean"] = null.mean(axis=1)
         stats["null_std"] = null.std(axis=1)
         stats["p_value"] = (1.0 + (null >= atoms[:, None, :]).sum(axis=1)) / (1.0 + n_shuffles)
+        stats["p_adjusted"] = max_t_p_values(atoms, null, stats["null_mean"], stats["null_std"])
     if n_boot:
         boot = run(keys[4:6], kernel.BOOTSTRAP, n_boot, no_local) @ mobius.T
         q = 50.0 * (1.0 - ci), 50.0 * (1.0 + ci)
@@ -317,6 +331,39 @@ def estimate_knn(
         **extra,
         **{key: shaped(v) for key, v in stats.items()},
     )
+
+
+def from_estimate(
+    target: Any,
+    sources: Sequence[Any],
+    *,
+    batch_index: np.ndarray | None = None,
+    measure: str = "sx",
+    k: int = 4,
+    n_shuffles: int = 0,
+    n_boot: int = 0,
+    ci: float = 0.95,
+    random_state: int | np.random.Generator | None = None,
+    **binning: Any,
+) -> EstimateResult:
+    """:func:`estimate_knn` with the settings of :func:`pidtools.estimate` (``estimator="knn"``);
+    ``bins`` and ``binning`` do not apply and are ignored."""
+    check_estimate_settings(measure, k)
+    return estimate_knn(
+        target, sources, k=k, n_shuffles=n_shuffles, n_boot=n_boot, ci=ci,
+        random_state=random_state, batch_index=batch_index,
+    )  # fmt: skip
+
+
+def check_estimate_settings(measure: Any, k: Any) -> None:
+    """The settings of :func:`pidtools.estimate` that ``estimator="knn"`` constrains."""
+    if measure != "sx":
+        raise ParameterError(
+            f"estimator='knn' estimates the shared-exclusion measure only, got measure="
+            f"{measure!r}: pass measure='sx' or a binned estimator ('plugin', 'shuffle')",
+            param="measure",
+        )
+    _check_k(k)
 
 
 def _check_k(k: Any) -> int:

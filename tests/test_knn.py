@@ -230,6 +230,49 @@ def test_integer_source_rejected():
         estimate_knn(x[0], [x[1], np.arange(50)])
 
 
+# --------------------------------------------------------------------------- wiring
+
+
+def test_estimate_pid_dataset_and_cli_use_knn(tmp_path):
+    """pidtools.estimate(estimator="knn"), pid_dataset (chunked) and `infomorph analyze
+    --estimator knn` give the numbers of estimate_knn."""
+    import json
+
+    import xarray as xr
+    from click.testing import CliRunner
+
+    import pidtools
+    from infomorph_cli.main import cli
+    from pidtools.xarray import pid_dataset
+
+    rng = np.random.default_rng(12)
+    rec, ctx = rng.standard_normal((2, 3, 2, 400))  # epoch, neuron, sample
+    out = rec + np.tanh(ctx) + 0.5 * rng.standard_normal((3, 2, 400))
+    direct = estimate_knn(out, [rec, ctx], k=5, n_shuffles=8, random_state=2)
+    via = pidtools.estimate(out, [rec, ctx], estimator="knn", k=5, n_shuffles=8, random_state=2)
+    np.testing.assert_array_equal(via.atoms, direct.atoms)
+    np.testing.assert_array_equal(via.p_adjusted, direct.p_adjusted)
+    dims = ("epoch", "neuron", "sample")
+    ds = xr.Dataset({"output": (dims, out), "receptive": (dims, rec), "context": (dims, ctx)})
+    ds = ds.assign_coords(epoch=[1, 2, 3])
+    res = pid_dataset(ds.chunk({"neuron": 1}), "output", ["receptive", "context"],
+                      estimator="knn", k=5, n_shuffles=8, random_state=2).compute()  # fmt: skip
+    np.testing.assert_array_equal(res["atoms"].values, direct.atoms)
+    assert res.attrs["k"] == 5 and "occupied" not in res
+    path = tmp_path / "acts.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
+    args = ["analyze", str(path), "--estimator", "knn", "--k", "5", "--shuffles", "8", "--seed",
+            "2", "--format", "json", "--quiet"]  # fmt: skip
+    run = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert report["settings"]["estimator"] == "knn" and report["settings"]["k"] == 5
+    mean = np.array([report["mean"][lab] for lab in direct.labels]).T  # (epoch, atom)
+    np.testing.assert_allclose(mean, direct.atoms.mean(axis=1), atol=1e-9)
+    bad = CliRunner().invoke(cli, [*args[:2], "--estimator", "knn", "--measure", "mmi"])
+    assert bad.exit_code != 0 and "measure" in bad.output
+
+
 # --------------------------------------------------------------------------- slow table
 
 
