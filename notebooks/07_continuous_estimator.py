@@ -44,7 +44,7 @@ sizes = [200, 600] if FAST else [250, 500, 1000, 2000, 4000, 8000, 16000]
 repeats = 3 if FAST else 20
 shuffles = 5 if FAST else 30
 bins = 8
-mobius = lattice(2).mobius
+mobius, labels = lattice(2).mobius, lattice(2).labels
 
 cov = np.array([[1.0, 0.6, 0.6], [0.6, 1.0, 0.3], [0.6, 0.3, 1.0]])
 means, mix_cov = [[0.0, 0.0], [1.0, 1.0]], np.array([[1.0, 0.3], [0.3, 1.0]])
@@ -65,7 +65,7 @@ def draw(mixed, n, rng):
 
 
 for name, (truth, _) in cases.items():
-    print(name, dict(zip(lattice(2).labels, truth.round(4))))
+    print(name, dict(zip(labels, truth.round(4), strict=True)))
 
 # %%
 results = {}  # (case, estimator) -> array (len(sizes), repeats, 4)
@@ -83,11 +83,10 @@ for name, (truth, mixed) in cases.items():
         runs["knn"].append(estimate_knn(t, s, k=4).atoms)
     for est, values in runs.items():
         results[name, est] = np.array(values)
-        err = results[name, est].mean(axis=1) - truth
-        print(name, est, "error at largest N:", dict(zip(lattice(2).labels, err[-1].round(4))))
+        err = results[name, est].mean(axis=1)[-1] - truth
+        print(name, est, "error at N =", sizes[-1], dict(zip(labels, err.round(4), strict=True)))
 
 # %%
-labels = lattice(2).labels
 titles = {"{1}{2}": "redundancy", "{1}": "unique S1", "{2}": "unique S2", "{12}": "synergy"}
 styles = {
     "plugin": ("tab:red", "o", f"binned plug-in ({bins} quantile bins)", 0.95),

@@ -81,6 +81,7 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma
 
+from ._validation import is_real
 from .errors import ParameterError, ParameterTypeError
 from .estimate import (
     EstimateResult,
@@ -91,9 +92,8 @@ from .estimate import (
     max_t_p_values,
     resolve_random_state,
 )
-from ._validation import is_real
-from .kernels.estimate import element_seeds
 from .kernels import knn as kernel
+from .kernels.estimate import element_seeds
 from .lattice import lattice
 
 __all__ = ["estimate_knn", "from_estimate", "TRANSFORMS", "UNIONS"]

@@ -82,7 +82,7 @@ def _union_node(log_joint, log_t, log_s, scale: str) -> np.ndarray:
     ``log [sum_a p(t, s_a) / (p(t) sum_a p(s_a))]``.
     """
     if scale == "rank":
-        return np.logaddexp(*(j - log_t - s for j, s in zip(log_joint, log_s))) - _LN2
+        return np.logaddexp(*(j - log_t - s for j, s in zip(log_joint, log_s, strict=True))) - _LN2
     return np.logaddexp(*log_joint) - log_t - np.logaddexp(*log_s)
 
 

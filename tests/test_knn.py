@@ -127,9 +127,7 @@ def test_redundancy_gaussian_ground_truth(case):
     assert res.redundancy[:3] == pytest.approx(gaussian_sx_nodes(cov)[:3], abs=0.02)
 
 
-@pytest.mark.parametrize(
-    "case", ["shifted both", pytest.param("shifted one", marks=SLOW)]
-)
+@pytest.mark.parametrize("case", ["shifted both", pytest.param("shifted one", marks=SLOW)])
 def test_redundancy_mixture_ground_truth(case):
     means, cov = MIXTURE_CASES[case]
     t, s = mixture_samples(means, cov, 10_000, 7)
@@ -152,10 +150,13 @@ def test_quadrature_reference_is_right():
     # binary target, S1 | t ~ N(1.5 t, 1), S2 independent noise: I(T;S1) by 1-d quadrature
     means, cov2 = MIXTURE_CASES["shifted one"]
     red, mi1, mi2, whole = mixture_sx_nodes(means, cov2)
-    f = lambda x, t: norm.pdf(x, 1.5 * t) * np.log2(  # noqa: E731
-        2 * norm.pdf(x, 1.5 * t) / (norm.pdf(x) + norm.pdf(x, 1.5))
-    )
-    ref = sum(0.5 * quad(f, -12, 14, args=(t,))[0] for t in (0, 1))
+
+    def integrand(x, t):
+        return norm.pdf(x, 1.5 * t) * np.log2(
+            2 * norm.pdf(x, 1.5 * t) / (norm.pdf(x) + norm.pdf(x, 1.5))
+        )
+
+    ref = sum(0.5 * quad(integrand, -12, 14, args=(t,))[0] for t in (0, 1))
     assert mi1 == pytest.approx(ref, abs=1e-9)
     assert mi2 == pytest.approx(0.0, abs=1e-12)
     assert whole == pytest.approx(mi1, abs=1e-9)
@@ -240,9 +241,9 @@ def test_estimate_pid_dataset_and_cli_use_knn(tmp_path):
 
     import xarray as xr
     from click.testing import CliRunner
+    from infomorph_cli.main import cli
 
     import pidtools
-    from infomorph_cli.main import cli
     from pidtools.xarray import pid_dataset
 
     rng = np.random.default_rng(12)
@@ -295,13 +296,20 @@ def test_ground_truth_table(capsys):
             err = np.mean(est, axis=0) - truth
             rows.append((name, union, truth, err, np.std(est, axis=0)))
     with capsys.disabled():
-        print("\n| case | union | true {1}{2} | true I(T;S1) | true I(T;S2) | error {1}{2} |"
-              " error I(T;S1) | error I(T;S2) | sd {1}{2} |")
+        print(
+            "\n| case | union | true {1}{2} | true I(T;S1) | true I(T;S2) | error {1}{2} |"
+            " error I(T;S1) | error I(T;S2) | sd {1}{2} |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for name, union, truth, err, sd in rows:
-            print(f"| {name} | {union} | " + " | ".join(f"{v:.4f}" for v in truth) + " | "
-                  + " | ".join(f"{v:+.4f}" for v in err) + f" | {sd[0]:.4f} |")
-    for name, union, truth, err, sd in rows:
+            print(
+                f"| {name} | {union} | "
+                + " | ".join(f"{v:.4f}" for v in truth)
+                + " | "
+                + " | ".join(f"{v:+.4f}" for v in err)
+                + f" | {sd[0]:.4f} |"
+            )
+    for name, union, _, err, _ in rows:
         if union == "leading":
             assert abs(err[0]) < 0.02, name  # the redundancy
             assert np.abs(err[1:]).max() < 0.03, name  # I(T; S_a): KSG error
