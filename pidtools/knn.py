@@ -299,7 +299,7 @@ def estimate_knn(
         stats["null_mean"] = null.mean(axis=1)
         stats["null_std"] = null.std(axis=1)
         stats["p_value"] = (1.0 + (null >= atoms[:, None, :]).sum(axis=1)) / (1.0 + n_shuffles)
-        stats["p_adjusted"] = max_t_p_values(atoms, null, stats["null_mean"], stats["null_std"])
+        stats["p_adjusted"] = max_t_p_values(atoms, null)
     if n_boot:
         boot = run(keys[4:6], kernel.BOOTSTRAP, n_boot, no_local) @ mobius.T
         q = 50.0 * (1.0 - ci), 50.0 * (1.0 + ci)

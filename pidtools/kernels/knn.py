@@ -114,6 +114,17 @@ def _source_mask(x, i, j, eps, strict):
 
 
 @jit
+def _mask_hist(x, order, a, b, i, orig, eps, strict, hist):
+    """``hist[mask]``: the samples at positions ``[a, b)`` of ``order`` (other than ``i`` and
+    its copies) by the mask of their sources within ``eps`` of sample ``i``."""
+    hist[:] = 0
+    for q in range(a, b):
+        j = order[q]
+        if orig[j] != orig[i]:
+            hist[_source_mask(x, i, j, eps, strict)] += 1
+
+
+@jit
 def _nearest(x, orig, order, p, lo, hi, i, discrete, kbuf):
     """Fill ``kbuf`` (sorted) with the ``len(kbuf)`` smallest joint max-norm distances from
     sample ``i`` (at position ``p`` of ``order[lo:hi]``), scanning outward along the order's
@@ -230,13 +241,10 @@ def _local_sx(x, orig, discrete, k, coef, psi, local):
         for v in range(n_src):
             a, b = _window(x[v + 1], order[v + 1], pos[v + 1, i], 0, n, eps, True)
             if v == n_src - 1:  # the last source is the lowest of its singleton only
-                c_lt[1 << v] += b - a - copies[orig[i]]
+                for q in range(a, b):
+                    c_lt[1 << v] += orig[order[v + 1, q]] != orig[i]
                 continue
-            hist[:] = 0
-            for q in range(a, b):
-                j = order[v + 1, q]
-                if orig[j] != orig[i]:
-                    hist[_source_mask(x, i, j, eps, True)] += 1
+            _mask_hist(x, order[v + 1], a, b, i, orig, eps, True, hist)
             _superset_sums(hist, c_lt, v)
         # joint counts (target and sources within eps, boundary included), i excluded
         c_le[:] = 0
@@ -244,21 +252,15 @@ def _local_sx(x, orig, discrete, k, coef, psi, local):
             m_t = hi - lo - copies[orig[i]] + 1
             for v in range(n_src):
                 a, b = _window(x[v + 1], cls[v + 1], cpos[v + 1, i], lo, hi, eps, False)
-                hist[:] = 0
-                for q in range(a, b):
-                    j = cls[v + 1, q]
-                    if orig[j] != orig[i]:
-                        hist[_source_mask(x, i, j, eps, False)] += 1
+                _mask_hist(x, cls[v + 1], a, b, i, orig, eps, False, hist)
                 _superset_sums(hist, c_le, v)
         else:
             a, b = _window(x[0], order[0], pos[0, i], 0, n, eps, False)
+            _mask_hist(x, order[0], a, b, i, orig, eps, False, hist)
+            a, b = _window(x[0], order[0], pos[0, i], a, b, eps, True)
             m_t = 1
-            hist[:] = 0
             for q in range(a, b):
-                j = order[0, q]
-                if orig[j] != orig[i]:
-                    hist[_source_mask(x, i, j, eps, False)] += 1
-                    m_t += abs(x[0, j] - x[0, i]) < eps
+                m_t += orig[order[0, q]] != orig[i]
             for v in range(n_src):
                 _superset_sums(hist, c_le, v)
         base = psi[n] - psi[m_t]  # node counts: 1 <= m < len(psi)
