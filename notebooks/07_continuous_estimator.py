@@ -110,7 +110,8 @@ for row, (name, (truth, _)) in zip(axes, cases.items(), strict=True):
     row[0].set_ylabel(f"{name}\nestimate − truth (bit)")
 for ax in axes[-1]:
     ax.set_xlabel("samples N")
-axes[0, 0].legend(frameon=False)
+handles, names = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, names, loc="outside lower center", ncols=3, frameon=False)
 fig.suptitle(f"Continuous I$^{{sx}}$ atoms from samples (mean ± std over {repeats} repeats)")
 paths = save(fig, "07_continuous_estimator")
 print(*paths, sep="\n")
