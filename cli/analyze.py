@@ -141,9 +141,11 @@ def report_text(summary, over: str, title: str = "") -> str:
         else (f"{st.get('n_shuffles')} target shuffles (null only)" if st.get("n_shuffles")
               else "no shuffles: plug-in atoms, biased upwards, no null")
     )  # fmt: skip
+    if est == "knn":
+        null = f"nearest neighbours, k = {st.get('k')}, no binning; " + null.split(":")[0]
     lines.append(f"measure: {st.get('measure')}; estimator: {est} ({null})")
     lines.append(
-        f"binning: {st.get('binning')}; significance: two-sided permutation p, max-T adjusted "
+        f"binning: {'none' if est == 'knn' else st.get('binning')}; significance: two-sided permutation p, max-T adjusted "
         f"over a unit's atoms, <= {summary.alpha}; an atom is distinguishable from the null "
         "when more units are significant than chance explains (binomial count test, "
         "Benjamini-Hochberg over atoms and epochs)"
@@ -152,13 +154,14 @@ def report_text(summary, over: str, title: str = "") -> str:
         lines += ["", f"== {g.name}: {g.n_units} units =="]
         key = ", ".join(f"{i} = {s}" for i, s in enumerate(g.sources, 1))
         gs = st.get("groups", {}).get(g.name, {})
-        lines.append(
-            f"sources: {key}; codes per variable (at most: a variable with fewer distinct values "
+        binned = (
+            f"codes per variable (at most: a variable with fewer distinct values "
             f"gets one code each): {_bins_text(gs.get('bins', {}))}; joint cells "
             f"<= {gs.get('cells')}; samples per "
             f"occupied cell: min {g.samples_per_cell['min']:.1f}, median "
             f"{g.samples_per_cell['median']:.1f}"
         )
+        lines.append(f"sources: {key}; " + ("no binning" if est == "knn" else binned))
         shown = [a for a in g.atoms if g.distinguishable is None or any(g.distinguishable[a])]
         hidden = [a for a in g.atoms if a not in shown]
         if g.distinguishable is not None and not shown:
@@ -228,11 +231,20 @@ def report_text(summary, over: str, title: str = "") -> str:
 @binning_options("variable")
 @click.option(
     "--estimator",
-    type=click.Choice(["shuffle", "plugin"]),
+    type=click.Choice(["shuffle", "plugin", "knn"]),
     default="shuffle",
     show_default=True,
     help="'shuffle': plug-in minus the mean over target-shuffled nulls (bias-corrected); "
-    "'plugin': the empirical pmf's atoms (biased upwards).",
+    "'plugin': the empirical pmf's atoms (biased upwards); 'knn': no binning, continuous I^sx "
+    "atoms from nearest neighbours (--measure sx, real-valued sources).",
+)
+@click.option(
+    "--k",
+    "k",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Neighbours of --estimator knn.",
 )
 @click.option(
     "--shuffles",
@@ -309,6 +321,7 @@ def _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quie
         estimator=settings["estimator"],
         n_shuffles=settings["n_shuffles"],
         random_state=settings["seed"],
+        k=settings.get("k", 4),
         skip_missing=True,
     )
     with dask_context(workers, scheduler, not quiet and sys.stderr.isatty()):
@@ -363,7 +376,7 @@ def stacked_result(results: dict, group_dim: str | None, over: str):
 
 def run_analysis(
     *, path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
-    seed, fmt, output, plot, workers, scheduler, quiet, alpha=0.05, group_dim="auto",
+    seed, fmt, output, plot, workers, scheduler, quiet, alpha=0.05, group_dim="auto", k=4,
 ):  # fmt: skip
     """Everything `analyze` does after parsing its options; returns the
     :class:`pidtools.dynamics.Summary`."""
@@ -393,7 +406,7 @@ def run_analysis(
         "path": str(path), "target": target, "over": over, "sample_dim": sample_dim,
         "group_dim": gdim, "measure": measure, "bins": bins, "binning": binning,
         "estimator": estimator, "n_shuffles": shuffles, "alpha": alpha, "seed": seed,
-        "n_samples": n_samples, "groups": {},
+        "n_samples": n_samples, "groups": {}, "k": k,
     }  # fmt: skip
     results, summaries = {}, []
     for group in groups:

@@ -33,7 +33,7 @@ from .measures import get_measure
 
 __all__ = ["EstimateResult", "estimate", "ESTIMATORS", "BINNINGS"]
 
-ESTIMATORS = ("plugin", "shuffle")
+ESTIMATORS = ("plugin", "shuffle", "knn")
 
 #: Most histogram cells of resampled pmfs held at once; bigger batches are processed in slices.
 MAX_RESAMPLED_CELLS = 1 << 23
@@ -128,6 +128,7 @@ def estimate(
     n_boot: int = 0,
     ci: float = 0.95,
     random_state: int | np.random.Generator | None = None,
+    k: int = 4,
 ) -> EstimateResult:
     """Estimate PID atoms from samples, for one set of variables or a batch of them.
 
@@ -154,9 +155,13 @@ def estimate(
         tied values may empty or merge bins), or increasing bin edges ``e_0 < ... < e_B`` (bins
         ``[e_k, e_k+1)``, the last one closed; ``-inf``/``inf`` allowed) shared by all floating
         variables; or one of these per variable.
-    estimator : {"plugin", "shuffle"}
+    estimator : {"plugin", "shuffle", "knn"}
         ``"plugin"``: atoms of the empirical pmf. ``"shuffle"``: plug-in minus the mean of the
         plug-in atoms over ``n_shuffles`` target-shuffled nulls (needs ``n_shuffles > 0``).
+        ``"knn"``: no binning; continuous I^sx atoms from nearest neighbours
+        (:func:`pidtools.knn.estimate_knn` with its defaults) for floating sources and a
+        floating or integer (class) target; ``measure="sx"`` only, ``bins`` and ``binning``
+        are ignored.
     n_shuffles : int
         Number of target shuffles for the null (mean, std, p-value).
     n_boot : int
@@ -166,6 +171,8 @@ def estimate(
     random_state : int, numpy.random.Generator or None
         Seed of the shuffles and resamples; ``None`` draws fresh entropy (recorded in
         ``settings["random_state"]`` so the run can be repeated).
+    k : int
+        Number of neighbours of the ``"knn"`` estimator.
 
     Returns
     -------
@@ -232,7 +239,7 @@ def estimate(
     """
     return estimate_batch(
         target, sources, measure=measure, bins=bins, binning=binning, estimator=estimator,
-        n_shuffles=n_shuffles, n_boot=n_boot, ci=ci, random_state=random_state,
+        n_shuffles=n_shuffles, n_boot=n_boot, ci=ci, random_state=random_state, k=k,
     )  # fmt: skip
 
 
@@ -259,6 +266,13 @@ def estimate_batch(
         The keyword arguments of :func:`estimate`.
     """
     s = _check_settings(**kwargs)
+    if s["estimator"] == "knn":
+        from .knn import from_estimate  # pidtools.knn builds on this module
+
+        knn = {key: s[key] for key in ("measure", "k", "n_shuffles", "n_boot", "ci")}
+        return from_estimate(
+            target, sources, batch_index=batch_index, random_state=s["random_state"], **knn
+        )
     sources = _grouped_sources(sources, s)
     arrays, names = _as_sample_arrays(target, sources)
     n_vars, n_samples = len(arrays), arrays[0].shape[-1]
@@ -498,7 +512,7 @@ def _count(value: Any, name: str) -> int:
 #: The settings of :func:`estimate` (all but the variables) and their defaults.
 _SETTINGS = dict(
     measure="sx", bins=None, binning="auto", estimator="plugin", n_shuffles=0, n_boot=0,
-    ci=0.95, random_state=None,
+    ci=0.95, random_state=None, k=4,
 )  # fmt: skip
 
 
@@ -525,6 +539,10 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
             f"unknown estimator {estimator!r}: choose one of {', '.join(map(repr, ESTIMATORS))}",
             param="estimator",
         )
+    if estimator == "knn":
+        from .knn import check_estimate_settings
+
+        check_estimate_settings(measure, s["k"])
     n_shuffles, n_boot = _count(s["n_shuffles"], "n_shuffles"), _count(s["n_boot"], "n_boot")
     if estimator == "shuffle" and n_shuffles == 0:
         raise ParameterError(
@@ -547,6 +565,7 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
     return dict(
         measure=measure, bins=s["bins"], binning=s["binning"], estimator=estimator,
         n_shuffles=n_shuffles, n_boot=n_boot, ci=float(ci), random_state=seed, resample=resample,
+        k=s["k"],
     )  # fmt: skip
 
 

@@ -57,14 +57,14 @@ def pid_dataset(
         samples is always an error.
     **estimate_kwargs
         Keyword arguments of :func:`pidtools.estimate` (measure, bins, binning, estimator,
-        n_shuffles, n_boot, ci, random_state).
+        n_shuffles, n_boot, ci, random_state, k).
 
     Returns
     -------
     xarray.Dataset
         ``atoms`` (*batch dims, atom), ``mi`` and ``occupied`` (*batch dims; the number of
-        non-empty cells of each joint histogram), plus ``plugin_atoms`` for the
-        shuffle estimator, ``null_mean``, ``null_std``, ``p_value``, ``p_adjusted`` with
+        non-empty cells of each joint histogram; not for ``estimator="knn"``), plus
+        ``plugin_atoms`` for the shuffle estimator, ``null_mean``, ``null_std``, ``p_value``, ``p_adjusted`` with
         ``n_shuffles > 0`` and
         ``ci_low``, ``ci_high`` with ``n_boot > 0``. ``attrs`` record the settings and the
         package version.
@@ -102,7 +102,9 @@ def pid_dataset(
     sizes = [b if a is None else a.size for a, b in zip(alphabets, bins, strict=True)]
     check_cells(sizes, names)
     index = _batch_index(arrays, sample_dim)
-    outputs = ["atoms", "mi", "occupied"] + [k for k in _STATISTICS if _requested(k, kwargs)]
+    binned = checked["estimator"] != "knn"  # the knn estimator has no histogram
+    outputs = ["atoms", "mi"] + ["occupied"] * binned
+    outputs += [k for k in _STATISTICS if _requested(k, kwargs)]
     labels = list(lattice(n_sources).labels) if 1 <= n_sources else []
 
     def estimated(variables, index):
@@ -308,6 +310,8 @@ def _attrs(kwargs: dict[str, Any], n_sources: int, n_samples: int, version: str)
     }
     if attrs["n_boot"]:
         attrs["ci"] = float(kwargs.get("ci", 0.95))
+    if attrs["estimator"] == "knn":
+        attrs["k"] = int(kwargs.get("k", 4))
     if "random_state" in kwargs and kwargs["random_state"] is not None:
         attrs["random_state"] = str(kwargs["random_state"])
     return attrs

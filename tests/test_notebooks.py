@@ -22,6 +22,7 @@ EXPECTED = {
     "04_accuracy.py": ["04_accuracy"],
     "05_speed.py": ["05_speed"],
     "06_layer_complexity.py": ["06_layer_complexity"],
+    "07_continuous_estimator.py": ["07_continuous_estimator"],
 }
 
 
