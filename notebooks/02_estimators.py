@@ -119,8 +119,14 @@ alphas = (0.01, 0.02, 0.05, 0.1, 0.2)
 configs = [(2, "continuous", 8), (3, "continuous", 4), (2, "discrete", "auto")]
 calib = {
     cfg: null_calibration(
-        n_units=cal_units, n_samples=500, n_sources=cfg[0], kind=cfg[1], bins=cfg[2],
-        n_shuffles=cal_shuffles, alphas=alphas, random_state=20 + i,
+        n_units=cal_units,
+        n_samples=500,
+        n_sources=cfg[0],
+        kind=cfg[1],
+        bins=cfg[2],
+        n_shuffles=cal_shuffles,
+        alphas=alphas,
+        random_state=20 + i,
     )  # fmt: skip
     for i, cfg in enumerate(configs)
 }

@@ -9,8 +9,8 @@ import xarray as xr
 
 import pidtools
 import pidtools.xarray as px
-from pidtools.distributions import gate
 from pidtools.convergence import convergence
+from pidtools.distributions import gate
 
 AND = gate("and")
 

@@ -241,9 +241,9 @@ def test_estimate_pid_dataset_and_cli_use_knn(tmp_path):
 
     import xarray as xr
     from click.testing import CliRunner
-    from infomorph_cli.main import cli
 
     import pidtools
+    from infomorph_cli.main import cli
     from pidtools.xarray import pid_dataset
 
     rng = np.random.default_rng(12)
