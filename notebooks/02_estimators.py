@@ -149,7 +149,7 @@ a = np.asarray(alphas)
 half = 2 * np.sqrt(a * (1 - a) / cal_units)
 ax0.fill_between(a, a - half, a + half, color="0.88", lw=0, label="binomial ±2σ")
 ax0.plot([0, a.max()], [0, a.max()], color="0.4", lw=0.8)
-for (n_src, kind, b), c in calib.items():
+for (n_src, kind, _bins), c in calib.items():
     ax0.plot(a, c.unit_rate, "o-", ms=4, label=f"per unit, any atom: {n_src} sources, {kind}")
     ax0.plot(a, c.atom_rate, "x:", ms=4, label=f"per atom, unadjusted: {n_src} sources, {kind}")
 ax0.set_xlabel("nominal level α")
