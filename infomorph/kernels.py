@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from numba import prange
 
-from pidtools.kernels._jit import KERNEL_SOURCES, jit, refresh_cache
+from pidtools.kernels import KERNEL_SOURCES, jit, refresh_cache
 
 refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pidtools import goal_node_weights, lattice
-from pidtools.kernels._jit import n_chunks
+from pidtools.kernels import n_chunks
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
 from . import kernels

@@ -18,8 +18,7 @@ and read-out) 20 bins on ``[-1, 1]`` after division by the batch maximum (the pa
 
 Not in the papers, off by default: ``readout_wrong_side_slope`` (see
 :class:`~infomorph.layer.InfomorphicLayer`) keeps read-out neurons that are confidently wrong
-learning; on 30 digits splits it removes 57% of the read-out's training errors and about 0.7
-points of its test gap to logistic regression (benchmarks/infomorph_results.md).
+learning (its effect on accuracy is measured in benchmarks/infomorph_results.md).
 
 At test time the context is zero. Information does not change when a neuron's output is
 flipped, so before the argmax every read-out neuron whose mean firing probability on the
@@ -28,8 +27,8 @@ training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`
 A hidden layer's output is a random +-1 sample during training. For predictions, by default
 each hidden neuron passes on its expected output ``2 theta - 1`` instead (mean field: one
 deterministic pass); ``n_samples=k`` averages the read-out over ``k`` random draws of the
-hidden layer (``k = 1``: one stochastic pass, as in training). On Fashion-MNIST the mean-field
-accuracy matches the average over 64 draws (benchmarks/infomorph_results.md).
+hidden layer (``k = 1``: one stochastic pass, as in training). benchmarks/infomorph_results.md
+compares the accuracy of the two.
 """
 
 from __future__ import annotations

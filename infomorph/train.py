@@ -1,7 +1,6 @@
 """Training infomorphic networks: Adam per layer, mini-batch epochs, recording.
 
-Each layer ascends its own goal with Adam (L2 weight decay added to the gradient, as
-``torch.optim.Adam(weight_decay=...)`` does). The epoch loop is Python with a progress bar on
+Each layer ascends its own goal with :class:`~infomorph.optim.Adam`. The epoch loop is Python with a progress bar on
 stderr; the per-batch work (matrix products, soft histograms, the I^sx gradient on the support,
 the chain rule) is numpy BLAS and numba kernels.
 """
@@ -23,40 +22,10 @@ from . import __version__
 from ._checks import check_seed
 from .data import Dataset, load
 from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
+from .optim import Adam
 from .record import PROBE_VARIABLES, build_record
 
 __all__ = ["Adam", "fit", "train_epoch", "ProgressBar"]
-
-
-class Adam:
-    """Adam ascent on a dict of parameters (Kingma & Ba 2015), L2 decay added to the gradient."""
-
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        names,
-        lr: float,
-        weight_decay: float,
-        betas=(0.9, 0.999),
-        eps: float = 1e-8,
-    ):
-        self.params, self.names = params, list(names)
-        self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
-        self.m = {k: np.zeros_like(params[k]) for k in self.names}
-        self.v = {k: np.zeros_like(params[k]) for k in self.names}
-        self.t = 0
-
-    def ascend(self, grads: Mapping[str, np.ndarray]) -> None:
-        """Step up the goal: ``w += lr mhat / (sqrt(vhat) + eps)`` for gradient ``dG/dw - wd w``."""
-        self.t += 1
-        b1, b2 = self.betas
-        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        for k in self.names:
-            w = self.params[k]
-            g = grads[k] - self.weight_decay * w
-            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
-            w += self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
 
 
 class ProgressBar:
@@ -284,7 +253,7 @@ def fit(
     names = list(net.layers)
     atoms = {
         k: np.full(
-            (epochs, net.layers[k].n_neurons, 4 if net.layers[k].n_sources == 2 else 18), np.nan
+            (epochs, net.layers[k].n_neurons, lattice(net.layers[k].n_sources).n_nodes), np.nan
         )
         for k in names
     }
