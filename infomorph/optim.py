@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from . import kernels
+
 __all__ = ["Adam"]
 
 
@@ -42,6 +44,14 @@ class Adam:
         eps: float = 1e-8,
     ):
         self.params, self.names = params, list(names)
+        for k in self.names:
+            p = params[k]
+            if not (isinstance(p, np.ndarray) and p.dtype == np.float64 and p.flags.c_contiguous):
+                raise TypeError(
+                    f"params[{k!r}] must be a C-contiguous float64 ndarray (it is updated in "
+                    f"place), got {type(p).__name__} {getattr(p, 'dtype', '')}: pass "
+                    "np.ascontiguousarray(p, dtype=np.float64)"
+                )
         self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
         self.m = {k: np.zeros_like(params[k]) for k in self.names}
         self.v = {k: np.zeros_like(params[k]) for k in self.names}
@@ -61,8 +71,21 @@ class Adam:
         b1, b2 = self.betas
         c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
         for k in self.names:
-            w = self.params[k]
-            g = (grads[k] if sign > 0 else -grads[k]) - self.weight_decay * w
-            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
-            w += self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
+            w, m, v = self.params[k], self.m[k], self.v[k]
+            g = np.ascontiguousarray(grads[k], dtype=np.float64)
+            if g.shape != w.shape:
+                raise ValueError(f"gradient of {k!r} has shape {g.shape}, its parameter {w.shape}")
+            kernels.adam_update(
+                w.reshape(-1),
+                g.reshape(-1),
+                m.reshape(-1),
+                v.reshape(-1),
+                float(self.lr),
+                float(self.weight_decay),
+                b1,
+                b2,
+                c1,
+                c2,
+                float(self.eps),
+                sign,
+            )
