@@ -31,19 +31,20 @@ from pidtools.kernels import KERNEL_SOURCES, jit, refresh_cache
 
 refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 
-#: Rows (samples) per block of :func:`affine` and :func:`take_rows`; columns (inputs) per block
-#: of :func:`weight_gradient`. Fixed, so that the blocks and the results do not depend on the
-#: number of threads.
+#: Rows (samples) per block of :func:`take_rows`, :func:`affine` and :func:`weight_gradient`.
+#: Fixed, so that the blocks and the results do not depend on the number of threads.
 BLOCK = 128
 
 
 @jit(parallel=True)
 def take_rows(X, idx, out):
     """``out[i] = X[idx[i]]``, in blocks of rows."""
-    n = idx.shape[0]
+    n, n_in = out.shape
     for blk in prange((n + BLOCK - 1) // BLOCK):
         for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
-            out[i] = X[idx[i]]
+            r = idx[i]
+            for j in range(n_in):
+                out[i, j] = X[r, j]
 
 
 @jit(parallel=True)
@@ -66,20 +67,31 @@ def affine(x, weight, bias, out):
 @jit(parallel=True)
 def weight_gradient(d_a, d_agg, x, grad_w, grad_b):
     """Gradients of one input class: ``g = d_a * d_agg`` (batch, neurons), then
-    ``grad_w = g.T @ x`` in blocks of input columns and ``grad_b = g.sum(axis=0)``."""
+    ``grad_w = g.T @ x`` and ``grad_b = g.sum(axis=0)``.
+
+    ``grad_w`` is the sum, in block order, of one BLAS product per block of rows (samples).
+    """
     n_batch, n_neurons = d_a.shape
     n_in = x.shape[1]
-    gt = np.empty((n_neurons, n_batch))
+    n_blocks = (n_batch + BLOCK - 1) // BLOCK
+    g = np.empty((n_batch, n_neurons))
+    partial = np.empty((n_blocks, n_neurons, n_in))
+    for blk in prange(n_blocks):
+        lo, hi = blk * BLOCK, min(n_batch, (blk + 1) * BLOCK)
+        for n in range(lo, hi):
+            for k in range(n_neurons):
+                g[n, k] = d_a[n, k] * d_agg[n, k]
+        partial[blk] = np.dot(g[lo:hi].T, x[lo:hi])
     for k in prange(n_neurons):
         acc = 0.0
         for n in range(n_batch):
-            g = d_a[n, k] * d_agg[n, k]
-            gt[k, n] = g
-            acc += g
+            acc += g[n, k]
         grad_b[k] = acc
-    for blk in prange((n_in + BLOCK - 1) // BLOCK):
-        lo, hi = blk * BLOCK, min(n_in, (blk + 1) * BLOCK)
-        grad_w[:, lo:hi] = np.dot(gt, np.ascontiguousarray(x[:, lo:hi]))
+        for j in range(n_in):
+            grad_w[k, j] = partial[0, k, j]
+        for blk in range(1, n_blocks):
+            for j in range(n_in):
+                grad_w[k, j] += partial[blk, k, j]
 
 
 #: Elements per block of the elementwise kernels.

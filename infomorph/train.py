@@ -1,8 +1,9 @@
 """Training infomorphic networks: Adam per layer, mini-batch epochs, recording.
 
-Each layer ascends its own goal with :class:`~infomorph.optim.Adam`. The epoch loop is Python with a progress bar on
-stderr; the per-batch work (matrix products, soft histograms, the I^sx gradient on the support,
-the chain rule) is numpy BLAS and numba kernels.
+Each layer ascends its own goal with :class:`~infomorph.optim.Adam`. The epoch loop is Python
+with a progress bar on stderr; the per-batch work (matrix products, activations, soft
+histograms, the I^sx gradient on the support, the chain rule, Adam) runs in numba kernels on
+the threads that :func:`thread_limits` gives them (:mod:`infomorph._threads`).
 """
 
 from __future__ import annotations
@@ -179,7 +180,7 @@ def fit(
         ``epochs x layers x max(neurons) x record_probe x 5`` values of 4 bytes.
     record_atoms : bool
         Compute atoms, entropies and goal of every training batch (the forward I^sx on the
-        same histograms; about 15% more time per epoch). Without it those variables are NaN.
+        same histograms, at some extra time per epoch). Without it those variables are NaN.
     progress : bool
         Show a progress bar on stderr.
     data_path : str, optional
