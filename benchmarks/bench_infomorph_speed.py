@@ -37,8 +37,9 @@ NETWORKS = {"hidden": "100 hidden three-class + read-out", "readout": "read-out 
 AUTHORS = {("hidden", 1): 34.5, ("hidden", 2): 18.3, ("readout", 1): 0.461, ("readout", 2): 0.392}
 
 
-def worker(code: str, n_threads: int, epochs: int, batch_size: int) -> dict:
-    """Run in a fresh process with ``code`` first on sys.path; seconds per epoch per network."""
+def worker(code: str, n_threads: int, epochs: int, batch_size: int, samples: int) -> dict:
+    """Run in a fresh process with ``code`` first on sys.path; seconds per epoch per network
+    (the time of ``samples`` training samples, scaled to the 48 000 of an epoch)."""
     sys.path.insert(0, code)
     import numpy as np
 
@@ -48,6 +49,8 @@ def worker(code: str, n_threads: int, epochs: int, batch_size: int) -> dict:
 
     assert Path(sys.modules["infomorph"].__file__).is_relative_to(code), "wrong infomorph"
     data = load("fashion-mnist")
+    X, y = data.X_train[:samples], data.y_train[:samples]
+    scale = len(data.y_train) / len(y)
     out = {}
     with thread_limits(n_threads):
         for arch in NETWORKS:
@@ -60,9 +63,9 @@ def worker(code: str, n_threads: int, epochs: int, batch_size: int) -> dict:
             times = []
             for _ in range(epochs + 1):
                 t = time.perf_counter()
-                train_epoch(net, opts, data.X_train, data.y_train, batch_size, rng, False)
+                train_epoch(net, opts, X, y, batch_size, rng, False)
                 times.append(time.perf_counter() - t)
-            out[arch] = float(np.median(times[1:]))
+            out[arch] = float(np.median(times[1:])) * scale
         if code == str(REPO):
             sys.path.insert(0, str(HERE))
             from numpy_sx import numpy_sx_gradient
@@ -91,6 +94,8 @@ def run_worker(code: Path, n_threads: int, args) -> dict:
         str(args.epochs),
         "--batch-size",
         str(args.batch_size),
+        "--samples",
+        str(args.samples),
     ]
     env = dict(os.environ, PYTHONPATH=str(code))
     done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
@@ -103,11 +108,18 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=2, help="timed epochs per run (median)")
     ap.add_argument("--batch-size", type=int, default=1024)
+    ap.add_argument(
+        "--samples",
+        type=int,
+        default=48000,
+        help="time this many training samples per epoch and scale to 48 000 (default: all)",
+    )
     ap.add_argument("--threads", nargs="+", default=["1", "2", "all"], metavar="N")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker, int(args.threads[0]), args.epochs, args.batch_size)))
+        res = worker(args.worker, int(args.threads[0]), args.epochs, args.batch_size, args.samples)
+        print(json.dumps(res))
         return
     sys.path.insert(0, str(REPO))
     from infomorph._threads import available_threads

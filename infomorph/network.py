@@ -146,8 +146,8 @@ class InfomorphicNetwork:
         (``n_samples=None``, mean field), or ``theta`` is averaged over ``n_samples`` random
         draws of the hidden outputs (1: a single stochastic pass), drawn with the fixed
         ``random_state`` so that predictions are reproducible. ``n_threads``: threads to use
-        (``None``: every core the process may use; see :mod:`infomorph._threads`); the result
-        does not depend on it.
+        (``None``: the cores the process may use that other work does not keep busy; see
+        :mod:`infomorph._threads`); the result does not depend on it.
         """
         if n_samples is not None and (not isinstance(n_samples, int | np.integer) or n_samples < 1):
             raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")

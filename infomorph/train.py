@@ -187,8 +187,10 @@ def fit(
         Folder of IDX files for ``fashion-mnist`` / ``mnist``.
     n_threads : int or None
         Threads of training and evaluation (numba's; BLAS runs on one, see
-        :mod:`infomorph._threads`). ``None`` (default): every core the process may use. The
-        result is the same for every thread count.
+        :mod:`infomorph._threads`). ``None`` (default): the cores the process may use that
+        other work does not keep busy when training starts
+        (:func:`infomorph._threads.default_threads`). The result is the same for every
+        thread count.
     eval_samples : int or None
         How the recorded accuracies treat a hidden layer: ``None`` (default) passes on its
         expected outputs (mean field), ``k`` averages the read-out over ``k`` random draws
@@ -251,7 +253,7 @@ def fit(
     n_probe = min(int(record_probe), len(data.y_train))
     probe = {v: {} for v in PROBE_VARIABLES} if n_probe else None
     bar = ProgressBar(epochs, f"{data.name}/{arch}", progress)
-    with thread_limits(n_threads):
+    with thread_limits(n_threads) as n_threads:
         for e in range(epochs):
             stats = train_epoch(
                 net, optimizers, data.X_train, data.y_train, batch_size, rng, record_atoms

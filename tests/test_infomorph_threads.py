@@ -79,7 +79,7 @@ def test_adam_follows_kingma_and_ba():
 def test_thread_limits_give_numba_the_threads_and_blas_one():
     before = numba.get_num_threads()
     with thread_limits(None) as n:
-        assert n == available_threads() == numba.get_num_threads()
+        assert 1 <= n <= available_threads() and n == numba.get_num_threads()
         blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
         assert blas and all(i["num_threads"] == 1 for i in blas)
     assert numba.get_num_threads() == before
