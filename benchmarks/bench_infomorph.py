@@ -114,6 +114,7 @@ def _one_run(dataset: str, name: str, seed: int, epochs: int, batch_size: int, n
             n_hidden=n_hidden,
             record_atoms=False,
             progress=False,
+            n_threads=1,
             **infomorphic[name],
         )
         result = _early_stopped(rec.accuracy.sel(split=["train", "validation", "test"]).values)

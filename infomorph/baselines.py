@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import Dataset
+from .optim import Adam
 
 __all__ = ["logistic_regression", "BackpropMLP", "fit_mlp"]
 
@@ -65,9 +66,7 @@ class BackpropMLP:
             "W2": rng.uniform(-b2, b2, (n_hidden, n_classes)),
             "b2": rng.uniform(-b2, b2, n_classes),
         }
-        self.lr, self.t = lr, 0
-        self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.optimizer = Adam(self.params, self.params, lr)
 
     def _hidden(self, X):
         return 0.5 * (1.0 + np.tanh(0.5 * (X @ self.params["W1"] + self.params["b1"])))
@@ -97,12 +96,7 @@ class BackpropMLP:
     def step(self, X: np.ndarray, y: np.ndarray) -> float:
         """One Adam step on the batch; returns the batch loss."""
         loss, grads = self.gradients(X, y)
-        self.t += 1
-        c1, c2 = 1.0 - 0.9**self.t, 1.0 - 0.999**self.t
-        for k, g in grads.items():
-            self.m[k] = 0.9 * self.m[k] + 0.1 * g
-            self.v[k] = 0.999 * self.v[k] + 0.001 * g * g
-            self.params[k] -= self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + 1e-8)
+        self.optimizer.descend(grads)
         return loss
 
 

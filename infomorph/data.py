@@ -199,14 +199,12 @@ def _load(name: str, path, split_seed: int) -> Dataset:
             raise FileNotFoundError(f"mnist: no folder given. {hint}")
         return _load_idx_folder(name, Path(path), hint, split_seed)
     try:
-        import mnist1d
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as err:
         raise FileNotFoundError(
             "mnist1d: the mnist1d package is not installed; pip install mnist1d (it generates the "
             "data locally, no download)"
         ) from err
-    del mnist1d
     d = make_dataset(get_dataset_args())
     X, X_test = np.asarray(d["x"], dtype=np.float64), np.asarray(d["x_test"], dtype=np.float64)
     y, y_test = np.asarray(d["y"], np.int64), np.asarray(d["y_test"], np.int64)

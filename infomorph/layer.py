@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pidtools import goal_node_weights, lattice
-from pidtools.kernels._jit import n_chunks
+from pidtools.kernels import n_chunks
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
 from . import kernels
@@ -242,19 +242,24 @@ class InfomorphicLayer:
                     f"the same batch for every class, got {shape}: pass one row per sample"
                 )
         agg = {
-            name: known[name]
-            if name in known
-            else inputs[name] @ self.params[f"{name}.weight"].T + self.params[f"{name}.bias"]
+            name: known[name] if name in known else self._aggregate(name, inputs[name])
             for name in self.classes
         }
         a, derivatives = self.activation(*(agg[name] for name in self.classes))
         return LayerState(agg, a, theta_of(a), derivatives)
 
+    def _aggregate(self, name: str, x: np.ndarray) -> np.ndarray:
+        """``x @ W.T + b`` of input class ``name``."""
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        out = np.empty((len(x), self.n_neurons))
+        kernels.affine(x, self.params[f"{name}.weight"], self.params[f"{name}.bias"], out)
+        return out
+
     def cells(self, state: LayerState) -> np.ndarray:
         """Flat joint bin index of every (sample, neuron), C order over sources 1..n."""
         cells = np.zeros(state.theta.shape, dtype=np.int64)
         for name in self.classes:
-            cells = cells * self.binning.n_bins + self.binning(state.aggregates[name])
+            self.binning.accumulate(state.aggregates[name], cells)
         return cells
 
     def pmf(self, state: LayerState, cells: np.ndarray | None = None) -> np.ndarray:
@@ -286,11 +291,12 @@ class InfomorphicLayer:
         return LayerInformation(lat.labels, atoms, goal, h_y, h_y - h_res, h_res)
 
     def _slope(self, state: LayerState) -> np.ndarray:
-        """``d theta / dA = theta (1 - theta)``, raised on the wrong side (``wrong_side_slope``)."""
+        """``d theta / dA`` where it is not ``theta (1 - theta)``: raised on the wrong side
+        (``wrong_side_slope``); an empty array when the exact slope holds everywhere."""
         th = state.theta
-        slope = th * (1.0 - th)
         if self.wrong_side_slope == 0.0:
-            return slope
+            return np.empty((0, 0))
+        slope = th * (1.0 - th)
         dc = state.aggregates["context"] - state.aggregates["context"].mean(axis=0)
         sign = np.sign(((th - th.mean(axis=0)) * dc).sum(axis=0))
         wrong = sign * dc * (th - 0.5) < 0
@@ -311,17 +317,27 @@ class InfomorphicLayer:
         grad_p = sx_redundancy_gradient(
             pmf, self.n_sources, self.node_weights, self.weight_res, all_cells=False
         ).reshape(self.n_neurons, 2 * self.n_cells)
-        d_theta = np.empty_like(state.theta)
-        kernels.theta_gradient(grad_p, cells, self.n_cells, d_theta)
-        d_a = d_theta * self._slope(state) * (np.abs(state.activation) < A_CLIP)
+        d_a = np.empty_like(state.theta)
+        kernels.activation_gradient(
+            grad_p,
+            cells,
+            self.n_cells,
+            state.theta,
+            self._slope(state),
+            state.activation,
+            A_CLIP,
+            d_a,
+        )
         grads = {}
         for name, d_agg in zip(self.classes, state.derivatives, strict=True):
             if name in self.fixed:
                 continue
-            g_agg = d_a * d_agg
-            g_w = g_agg.T @ inputs[name]
+            x = np.ascontiguousarray(inputs[name], dtype=np.float64)
+            g_w = np.empty((self.n_neurons, x.shape[1]))
+            g_b = np.empty(self.n_neurons)
+            kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
             if name in self.masks:
                 g_w *= self.masks[name]
             grads[f"{name}.weight"] = g_w
-            grads[f"{name}.bias"] = g_agg.sum(axis=0)
+            grads[f"{name}.bias"] = g_b
         return grads, pmf

@@ -33,7 +33,7 @@ import numpy as np
 from ._checks import check_int, check_real, check_seed
 from .layer import InfomorphicLayer
 from .neuron import Binning
-from .train import Adam
+from .optim import Adam
 
 __all__ = ["SumActivation", "AssociativeMemory", "hebbian_weights", "recall"]
 

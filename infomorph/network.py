@@ -18,8 +18,7 @@ and read-out) 20 bins on ``[-1, 1]`` after division by the batch maximum (the pa
 
 Not in the papers, off by default: ``readout_wrong_side_slope`` (see
 :class:`~infomorph.layer.InfomorphicLayer`) keeps read-out neurons that are confidently wrong
-learning; on 30 digits splits it removes 57% of the read-out's training errors and about 0.7
-points of its test gap to logistic regression (benchmarks/infomorph_results.md).
+learning (its effect on accuracy is measured in benchmarks/infomorph_results.md).
 
 At test time the context is zero. Information does not change when a neuron's output is
 flipped, so before the argmax every read-out neuron whose mean firing probability on the
@@ -28,8 +27,8 @@ training set is at least 0.5 is flipped (:attr:`InfomorphicNetwork.readout_flip`
 A hidden layer's output is a random +-1 sample during training. For predictions, by default
 each hidden neuron passes on its expected output ``2 theta - 1`` instead (mean field: one
 deterministic pass); ``n_samples=k`` averages the read-out over ``k`` random draws of the
-hidden layer (``k = 1``: one stochastic pass, as in training). On Fashion-MNIST the mean-field
-accuracy matches the average over 64 draws (benchmarks/infomorph_results.md).
+hidden layer (``k = 1``: one stochastic pass, as in training). benchmarks/infomorph_results.md
+compares the accuracy of the two.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._checks import MAX_NEURONS, check_int, check_real, check_seed
+from ._threads import thread_limits
 from .layer import InfomorphicLayer, LayerState
 from .neuron import Binning, ThreeClassActivation, TwoClassActivation
 
@@ -138,22 +138,26 @@ class InfomorphicNetwork:
         random_state: int = 0,
         batch_size: int = 4096,
         n_samples: int | None = PREDICT_SAMPLES,
+        n_threads: int | None = None,
     ) -> np.ndarray:
         """Read-out firing probabilities ``theta`` (flip-corrected), shape (n, n_classes).
 
         The context is zero. A hidden layer passes on its expected output ``2 theta - 1``
         (``n_samples=None``, mean field), or ``theta`` is averaged over ``n_samples`` random
         draws of the hidden outputs (1: a single stochastic pass), drawn with the fixed
-        ``random_state`` so that predictions are reproducible.
+        ``random_state`` so that predictions are reproducible. ``n_threads``: threads to use
+        (``None``: the cores the process may use that other work does not keep busy; see
+        :mod:`infomorph._threads`); the result does not depend on it.
         """
         if n_samples is not None and (not isinstance(n_samples, int | np.integer) or n_samples < 1):
             raise ValueError(f"n_samples must be None or an int >= 1, got {n_samples!r}")
         X = np.asarray(X, dtype=np.float64)
         rng = np.random.default_rng(random_state)
         parts = []
-        for lo in range(0, len(X), batch_size):
-            theta = self._mean_readout(X[lo : lo + batch_size], rng, n_samples)
-            parts.append(np.where(self.readout_flip, 1.0 - theta, theta))
+        with thread_limits(n_threads):
+            for lo in range(0, len(X), batch_size):
+                theta = self._mean_readout(X[lo : lo + batch_size], rng, n_samples)
+                parts.append(np.where(self.readout_flip, 1.0 - theta, theta))
         return np.concatenate(parts)
 
     def _mean_readout(self, X: np.ndarray, rng: np.random.Generator, n_samples: int | None):
@@ -181,10 +185,15 @@ class InfomorphicNetwork:
         return total / n_samples
 
     def predict(
-        self, X: np.ndarray, random_state: int = 0, n_samples: int | None = PREDICT_SAMPLES
+        self,
+        X: np.ndarray,
+        random_state: int = 0,
+        n_samples: int | None = PREDICT_SAMPLES,
+        n_threads: int | None = None,
     ) -> np.ndarray:
         """Predicted class: argmax of the flip-corrected read-out ``theta``."""
-        return self.predict_proba(X, random_state, n_samples=n_samples).argmax(axis=1)
+        theta = self.predict_proba(X, random_state, n_samples=n_samples, n_threads=n_threads)
+        return theta.argmax(axis=1)
 
     def accuracy(
         self,
@@ -192,14 +201,19 @@ class InfomorphicNetwork:
         y: np.ndarray,
         random_state: int = 0,
         n_samples: int | None = PREDICT_SAMPLES,
+        n_threads: int | None = None,
     ) -> float:
         """Fraction of correct predictions."""
-        return float(np.mean(self.predict(X, random_state, n_samples) == np.asarray(y)))
+        predicted = self.predict(X, random_state, n_samples, n_threads)
+        return float(np.mean(predicted == np.asarray(y)))
 
-    def update_flip(self, X: np.ndarray, random_state: int = 0) -> None:
+    def update_flip(
+        self, X: np.ndarray, random_state: int = 0, n_threads: int | None = None
+    ) -> None:
         """Set :attr:`readout_flip` from the mean firing of the read-out neurons on ``X``."""
         self.readout_flip[:] = False
-        self.readout_flip[:] = self.predict_proba(X, random_state).mean(axis=0) >= 0.5
+        theta = self.predict_proba(X, random_state, n_threads=n_threads)
+        self.readout_flip[:] = theta.mean(axis=0) >= 0.5
 
 
 def build_network(

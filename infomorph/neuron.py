@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from ._checks import check_int, check_real
 
 #: Largest ``n_bins`` of a :class:`Binning`. A neuron's soft histogram holds
@@ -52,14 +53,18 @@ MAX_BINS = 64
 A_CLIP = 30.0
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Numerically stable logistic function."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+def _flat(*arrays) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """The common shape of ``arrays`` and each of them as a flat contiguous float64 array."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arrays))
+    return arrays[0].shape, [np.ascontiguousarray(a).ravel() for a in arrays]
 
 
 def theta_of(activation: np.ndarray) -> np.ndarray:
     """``theta = P(Y = +1) = sigmoid(A)`` with ``A`` clipped to ``[-A_CLIP, A_CLIP]``."""
-    return sigmoid(np.clip(activation, -A_CLIP, A_CLIP))
+    shape, (a,) = _flat(activation)
+    out = np.empty_like(a)
+    kernels.clipped_sigmoid(a, A_CLIP, out)
+    return out.reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -92,10 +97,11 @@ class TwoClassActivation:
 
     def __call__(self, r: np.ndarray, c: np.ndarray):
         """Return ``A, (dA/dr, dA/dc)``."""
-        s = sigmoid(self.k2 * r * c)
-        gain = self.k1 + (1.0 - self.k1) * 2.0 * s
-        ds = (1.0 - self.k1) * 2.0 * s * (1.0 - s) * self.k2 * r  # d gain / dc
-        return r * gain, (gain + ds * c, ds * r)
+        shape, flat = _flat(r, c)
+        out = [np.empty_like(flat[0]) for _ in range(3)]
+        kernels.two_class_activation(*flat, float(self.k1), float(self.k2), *out)
+        a, d_r, d_c = (x.reshape(shape) for x in out)
+        return a, (d_r, d_c)
 
 
 @dataclass(frozen=True)
@@ -132,12 +138,12 @@ class ThreeClassActivation:
 
     def __call__(self, r: np.ndarray, c: np.ndarray, l: np.ndarray):
         """Return ``A, (dA/dr, dA/dc, dA/dl)``."""
-        s1 = sigmoid(self.beta1 * r * c)
-        s2 = sigmoid(self.beta2 * r * l)
-        gain = 1.0 - self.alpha1 - self.alpha2 + self.alpha1 * s1 + self.alpha2 * s2
-        d1 = self.alpha1 * s1 * (1.0 - s1) * self.beta1 * r  # d gain / dc
-        d2 = self.alpha2 * s2 * (1.0 - s2) * self.beta2 * r  # d gain / dl
-        return r * gain, (gain + d1 * c + d2 * l, d1 * r, d2 * r)
+        shape, flat = _flat(r, c, l)
+        out = [np.empty_like(flat[0]) for _ in range(4)]
+        constants = (self.alpha1, self.alpha2, self.beta1, self.beta2)
+        kernels.three_class_activation(*flat, *(float(x) for x in constants), *out)
+        a, d_r, d_c, d_l = (x.reshape(shape) for x in out)
+        return a, (d_r, d_c, d_l)
 
 
 @dataclass(frozen=True)
@@ -174,11 +180,13 @@ class Binning:
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Bin indices ``0..n_bins-1`` (int64) of ``values`` with shape (batch, neurons)."""
-        if self.mode == "batch_max":
-            scale = np.abs(values).max(axis=0)
-            scale = np.where(scale > 0, scale, 1.0)
-            u = (values / scale + 1.0) * 0.5
-        else:
-            u = (values + self.bound) / (2.0 * self.bound)
-        idx = np.floor(u * self.n_bins).astype(np.int64)
-        return np.clip(idx, 0, self.n_bins - 1)
+        values = np.asarray(values, dtype=np.float64)
+        out = np.zeros(values.shape, dtype=np.int64)
+        self.accumulate(values, out)
+        return out
+
+    def accumulate(self, values: np.ndarray, cells: np.ndarray) -> None:
+        """``cells = cells * n_bins + bin index`` in place (both of shape (batch, neurons)):
+        the flat joint index of several sources, C order, one source at a time."""
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        kernels.bin_indices(values, self.n_bins, self.mode == "fixed", float(self.bound), cells)

@@ -1,9 +1,9 @@
 """Training infomorphic networks: Adam per layer, mini-batch epochs, recording.
 
-Each layer ascends its own goal with Adam (L2 weight decay added to the gradient, as
-``torch.optim.Adam(weight_decay=...)`` does). The epoch loop is Python with a progress bar on
-stderr; the per-batch work (matrix products, soft histograms, the I^sx gradient on the support,
-the chain rule) is numpy BLAS and numba kernels.
+Each layer ascends its own goal with :class:`~infomorph.optim.Adam`. The epoch loop is Python
+with a progress bar on stderr; the per-batch work (matrix products, activations, soft
+histograms, the I^sx gradient on the support, the chain rule, Adam) runs in numba kernels on
+the threads that :func:`thread_limits` gives them (:mod:`infomorph._threads`).
 """
 
 from __future__ import annotations
@@ -11,52 +11,22 @@ from __future__ import annotations
 import inspect
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
 
 from pidtools import lattice
 
-from . import __version__
+from . import __version__, kernels
 from ._checks import check_seed
+from ._threads import thread_limits
 from .data import Dataset, load
 from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
+from .optim import Adam
 from .record import PROBE_VARIABLES, build_record
 
-__all__ = ["Adam", "fit", "train_epoch", "ProgressBar"]
-
-
-class Adam:
-    """Adam ascent on a dict of parameters (Kingma & Ba 2015), L2 decay added to the gradient."""
-
-    def __init__(
-        self,
-        params: Mapping[str, np.ndarray],
-        names,
-        lr: float,
-        weight_decay: float,
-        betas=(0.9, 0.999),
-        eps: float = 1e-8,
-    ):
-        self.params, self.names = params, list(names)
-        self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
-        self.m = {k: np.zeros_like(params[k]) for k in self.names}
-        self.v = {k: np.zeros_like(params[k]) for k in self.names}
-        self.t = 0
-
-    def ascend(self, grads: Mapping[str, np.ndarray]) -> None:
-        """Step up the goal: ``w += lr mhat / (sqrt(vhat) + eps)`` for gradient ``dG/dw - wd w``."""
-        self.t += 1
-        b1, b2 = self.betas
-        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        for k in self.names:
-            w = self.params[k]
-            g = grads[k] - self.weight_decay * w
-            self.m[k] = b1 * self.m[k] + (1.0 - b1) * g
-            self.v[k] = b2 * self.v[k] + (1.0 - b2) * g * g
-            w += self.lr * (self.m[k] / c1) / (np.sqrt(self.v[k] / c2) + self.eps)
+__all__ = ["Adam", "fit", "train_epoch", "ProgressBar", "thread_limits"]
 
 
 class ProgressBar:
@@ -81,31 +51,6 @@ class ProgressBar:
         sys.stderr.flush()
 
 
-@contextmanager
-def thread_limits(n_threads: int | None) -> Iterator[None]:
-    """Run with at most ``n_threads`` numba and BLAS threads (``None``: leave them as they are).
-
-    numba's OpenMP workers and OpenBLAS's threads both spin while waiting; on a small machine
-    they compete for the same cores and a batch can take ten times longer. One thread each is
-    the fastest setting measured on 2 cores (benchmarks/infomorph_results.md).
-    """
-    if n_threads is None:
-        yield
-        return
-    if not isinstance(n_threads, int | np.integer) or n_threads < 1:
-        raise ValueError(f"n_threads must be a positive int or None, got {n_threads!r}")
-    import numba
-    from threadpoolctl import threadpool_limits
-
-    old = numba.get_num_threads()
-    numba.set_num_threads(min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
-    try:
-        with threadpool_limits(int(n_threads)):
-            yield
-    finally:
-        numba.set_num_threads(old)
-
-
 def _one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
     out = np.zeros((len(y), n_classes))
     out[np.arange(len(y)), y] = 1.0
@@ -123,13 +68,17 @@ def train_epoch(
 ) -> dict[str, dict[str, np.ndarray]]:
     """One epoch of mini-batch ascent; returns per layer the batch-mean atoms and entropies."""
     order = rng.permutation(len(y))
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    rows = np.empty((min(batch_size, len(y)), X.shape[1]))
     sums: dict[str, dict[str, np.ndarray]] = {}
     n_batches = 0
     for lo in range(0, len(y), batch_size):
         idx = order[lo : lo + batch_size]
         if len(idx) < 2:
             continue
-        states = net.forward(X[idx], _one_hot(y[idx], net.n_classes), rng)
+        x = rows[: len(idx)]
+        kernels.take_rows(X, idx, x)
+        states = net.forward(x, _one_hot(y[idx], net.n_classes), rng)
         for name, (inputs, state) in states.items():
             layer = net.layers[name]
             cells = layer.cells(state)
@@ -160,6 +109,10 @@ def _probe(net: InfomorphicNetwork, X, y, rng) -> dict[str, dict[str, np.ndarray
         out["output"][name] = np.where(rng.random(state.theta.shape) < state.theta, 1.0, -1.0).T
     return out
 
+
+#: Storage type of the probe activations in the record: single precision is ample for
+#: activations and halves the record.
+PROBE_DTYPE = np.float32
 
 #: Keywords of :func:`build_network` that :func:`fit` sets itself (not ``**hyperparameters``).
 _FIT_SETS = ("arch", "n_hidden", "hidden_classes", "random_state", "hidden_goal", "readout_goal")
@@ -195,7 +148,7 @@ def fit(
     record_atoms: bool = True,
     progress: bool = True,
     data_path: str | None = None,
-    n_threads: int | None = 1,
+    n_threads: int | None = None,
     eval_samples: int | None = PREDICT_SAMPLES,
     **hyperparameters,
 ) -> tuple[InfomorphicNetwork, xr.Dataset]:
@@ -223,17 +176,21 @@ def fit(
         Seed of initialisation, batch order and output sampling (an int >= 0, or None).
     record_probe : int
         Number of training samples (the first ones) whose raw activations are recorded every
-        epoch; 0 records none.
+        epoch (as float32, :data:`PROBE_DTYPE`); 0 records none. The record grows by
+        ``epochs x layers x max(neurons) x record_probe x 5`` values of 4 bytes.
     record_atoms : bool
         Compute atoms, entropies and goal of every training batch (the forward I^sx on the
-        same histograms; about 15% more time per epoch). Without it those variables are NaN.
+        same histograms, at some extra time per epoch). Without it those variables are NaN.
     progress : bool
         Show a progress bar on stderr.
     data_path : str, optional
         Folder of IDX files for ``fashion-mnist`` / ``mnist``.
     n_threads : int or None
-        numba and BLAS threads during training (default 1, the fastest measured setting on 2
-        cores; see :func:`thread_limits`). ``None`` keeps the current settings.
+        Threads of training and evaluation (numba's; BLAS runs on one, see
+        :mod:`infomorph._threads`). ``None`` (default): the cores the process may use that
+        other work does not keep busy when training starts
+        (:func:`infomorph._threads.default_threads`). The result is the same for every
+        thread count.
     eval_samples : int or None
         How the recorded accuracies treat a hidden layer: ``None`` (default) passes on its
         expected outputs (mean field), ``k`` averages the read-out over ``k`` random draws
@@ -284,7 +241,7 @@ def fit(
     names = list(net.layers)
     atoms = {
         k: np.full(
-            (epochs, net.layers[k].n_neurons, 4 if net.layers[k].n_sources == 2 else 18), np.nan
+            (epochs, net.layers[k].n_neurons, lattice(net.layers[k].n_sources).n_nodes), np.nan
         )
         for k in names
     }
@@ -296,7 +253,7 @@ def fit(
     n_probe = min(int(record_probe), len(data.y_train))
     probe = {v: {} for v in PROBE_VARIABLES} if n_probe else None
     bar = ProgressBar(epochs, f"{data.name}/{arch}", progress)
-    with thread_limits(n_threads):
+    with thread_limits(n_threads) as n_threads:
         for e in range(epochs):
             stats = train_epoch(
                 net, optimizers, data.X_train, data.y_train, batch_size, rng, record_atoms
@@ -305,16 +262,18 @@ def fit(
                 atoms[k][e] = s["atoms"]
                 for v in values:
                     values[v][k][e] = s[v]
-            net.update_flip(data.X_train)
+            net.update_flip(data.X_train, n_threads=n_threads)
             accuracy[e] = [
-                net.accuracy(*data.split(s), n_samples=eval_samples)
+                net.accuracy(*data.split(s), n_samples=eval_samples, n_threads=n_threads)
                 for s in ("train", "validation", "test")
             ]
             if n_probe:
                 snap = _probe(net, data.X_train[:n_probe], data.y_train[:n_probe], rng)
                 for v, per_layer in snap.items():
                     for k, arr in per_layer.items():
-                        probe[v].setdefault(k, np.full((epochs,) + arr.shape, np.nan))[e] = arr
+                        probe[v].setdefault(
+                            k, np.full((epochs,) + arr.shape, np.nan, dtype=PROBE_DTYPE)
+                        )[e] = arr
             bar.update(
                 e + 1,
                 "acc train {:.3f} val {:.3f} test {:.3f}".format(*accuracy[e]),
@@ -358,4 +317,6 @@ def fit(
         probe=probe,
         probe_labels=data.y_train[:n_probe] if n_probe else None,
     )
+    for v in PROBE_VARIABLES if n_probe else ():
+        record[v] = record[v].astype(PROBE_DTYPE)
     return net, record

@@ -1,0 +1,89 @@
+"""Threads in infomorph: results independent of the thread count, kernels equal to numpy."""
+
+import numba
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from infomorph import kernels
+from infomorph._threads import available_threads, thread_limits
+from infomorph.optim import Adam
+from infomorph.record import PROBE_VARIABLES
+from infomorph.train import PROBE_DTYPE, fit
+
+
+def test_training_and_prediction_do_not_depend_on_the_thread_count(digits):
+    runs = [
+        fit(
+            digits,
+            arch="hidden",
+            n_hidden=20,
+            epochs=2,
+            batch_size=128,
+            random_state=5,
+            record_probe=3,
+            progress=False,
+            n_threads=n,
+        )
+        for n in (1, 2)
+    ]
+    (net1, rec1), (net2, rec2) = runs
+    for name, layer in net1.layers.items():
+        for key, value in layer.params.items():
+            np.testing.assert_array_equal(value, net2.layers[name].params[key])
+    for var in ("atoms", "accuracy", "theta"):
+        np.testing.assert_array_equal(rec1[var].values, rec2[var].values)
+    np.testing.assert_array_equal(
+        net1.predict_proba(digits.X_test, n_threads=1),
+        net1.predict_proba(digits.X_test, n_threads=2),
+    )
+    assert all(rec1[v].dtype == PROBE_DTYPE for v in PROBE_VARIABLES)
+
+
+def test_matrix_kernels_match_numpy():
+    rng = np.random.default_rng(0)
+    n, n_in, n_out = 2 * kernels.BLOCK + 7, kernels.BLOCK + 5, 9  # partial last blocks
+    X = rng.normal(size=(500, n_in))
+    idx = rng.permutation(500)[:n]
+    x = np.empty((n, n_in))
+    kernels.take_rows(X, idx, x)
+    np.testing.assert_array_equal(x, X[idx])
+    w, b = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
+    out = np.empty((n, n_out))
+    kernels.affine(x, w, b, out)
+    np.testing.assert_allclose(out, x @ w.T + b, rtol=1e-12, atol=1e-12)
+    d_a, d_agg = rng.normal(size=(2, n, n_out))
+    g_w, g_b = np.empty((n_out, n_in)), np.empty(n_out)
+    kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
+    np.testing.assert_allclose(g_w, (d_a * d_agg).T @ x, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g_b, (d_a * d_agg).sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+def test_adam_follows_kingma_and_ba():
+    rng = np.random.default_rng(1)
+    w0, grads = rng.normal(size=(3, 4)), rng.normal(size=(5, 3, 4))
+    params = {"w": w0.copy()}
+    opt = Adam(params, ["w"], lr=0.01, weight_decay=0.1)
+    w, m, v = w0.copy(), np.zeros_like(w0), np.zeros_like(w0)
+    for t, g in enumerate(grads, start=1):
+        opt.descend({"w": g})
+        step = -g - 0.1 * w
+        m = 0.9 * m + 0.1 * step
+        v = 0.999 * v + 0.001 * step**2
+        w = w + 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    np.testing.assert_allclose(params["w"], w, rtol=1e-13, atol=1e-15)
+    with pytest.raises(TypeError, match="C-contiguous float64"):
+        Adam({"w": np.ones((4, 4))[:, ::2]}, ["w"], lr=0.1)
+
+
+def test_thread_limits_give_numba_the_threads_and_blas_one():
+    before = numba.get_num_threads()
+    with thread_limits(None) as n:
+        assert 1 <= n <= available_threads() and n == numba.get_num_threads()
+        blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+        assert blas and all(i["num_threads"] == 1 for i in blas)
+    assert numba.get_num_threads() == before
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="n_threads"):
+            with thread_limits(bad):
+                pass
