@@ -111,7 +111,7 @@ def _run(output_dir: Path, epochs: int, neurons: int, seed: int, quiet: bool) ->
         epochs=epochs,
         batch_size=128,
         random_state=seed,
-        record_probe=500,
+        record_probe=200,
         progress=progress,
     )
     check_schema(record)
