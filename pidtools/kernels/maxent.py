@@ -75,7 +75,7 @@ def maxent_work(lay, max_sets):
     )
 
 
-@jit
+@jit(inline=True)
 def project_index(j, src_mask, dst_mask, lay):
     """Position in the marginal of ``dst_mask`` of value ``j`` of the marginal of ``src_mask``."""
     r = 0
@@ -287,7 +287,7 @@ def q_marginals(n_q, u, lay, mw):
                 qts[off_ts[m] + cell_t[i] * size[m] + jm] += q[i]
 
 
-@jit
+@jit(inline=True)
 def q_pmi(i, m, lay, mw):
     """Pointwise mutual information ``log2 q(t, s_m) / (q(s_m) q(t))`` at cell ``i``."""
     t = mw.cell_t[i]

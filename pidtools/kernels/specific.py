@@ -48,8 +48,9 @@ def specific_information(lay, mg, spec):
 
 @batch_kernel
 def specific_redundancy_forward(P, lay, nodes, n_chunks, redundancy, red):
-    """``red[b, a]``: the :class:`Redundancy` ``redundancy`` of node ``a`` of the flat pmf
-    ``P[b]``, for the nodes' sets ``nodes`` (:class:`.marginals.NodeSets`)."""
+    """``red[b, a]``: the redundancy ``redundancy`` (a :class:`Redundancy` value, as int) of
+    node ``a`` of the flat pmf ``P[b]``, for the nodes' sets ``nodes``
+    (:class:`.marginals.NodeSets`)."""
     n_batch = P.shape[0]
     n_masks = lay.size.shape[0]
     n_nodes = nodes.ptr.shape[0] - 1

@@ -49,7 +49,9 @@ def specific_information_redundancy(
     red = np.empty((P.shape[0], len(nodes.ptr) - 1))
     flat = P.reshape(P.shape[0], -1)
     lay = layout_of(P)
-    specific_redundancy_forward(P.size, flat, lay, nodes, n_chunks(P.shape[0]), redundancy, red)
+    # the mode goes in as a plain int: numba types an enum member argument slowly on every call
+    mode = int(redundancy)
+    specific_redundancy_forward(P.size, flat, lay, nodes, n_chunks(P.shape[0]), mode, red)
     return red
 
 
