@@ -16,6 +16,7 @@ dense system in the ``(t, s1)``/``(t, s2)`` constraints only. The barrier's dual
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
@@ -23,6 +24,67 @@ from numba import prange
 from ._jit import batch_kernel, jit
 
 LN2 = math.log(2.0)
+
+
+class BarrierOptions(NamedTuple):
+    """When the barrier method stops, and how its Newton steps are kept well posed."""
+
+    gap: float  #: duality gap (nats) at which the barrier method stops
+    reg: float  #: curvature floor of the Newton steps, relative to the cell's value
+    max_newton: int  #: Newton steps per barrier parameter at most
+
+
+class BrojaWork(NamedTuple):
+    """Work arrays of :func:`broja_pmf` for pmfs of shape ``(nT, n1, n2)`` (:func:`broja_work`).
+
+    The unknowns are the cells ``(t, s1, s2)`` with ``p(t, s1) p(t, s2) > 0``, grouped by
+    column ``(s1, s2)``; the constraint rows are the positive ``p(t, s1)`` and (but the last
+    per ``t``) ``p(t, s2)``.
+    """
+
+    x: np.ndarray  #: (n_cells,) the current point
+    xn: np.ndarray  #: (n_cells,) the trial point of the line search
+    grad: np.ndarray  #: (n_cells,) gradient of the barrier objective
+    dinv: np.ndarray  #: (n_cells,) inverse of the diagonal part of the Hessian
+    step: np.ndarray  #: (n_cells,) the Newton step
+    z: np.ndarray  #: (max(n_cells, n_rows),) scratch: residual, then grad + A^T nu
+    r1: np.ndarray  #: (n_cells,) int64: constraint row of the cell's (t, s1)
+    r2: np.ndarray  #: (n_cells,) int64: constraint row of the cell's (t, s2), -1 if none
+    col_ptr: np.ndarray  #: (n1 n2 + 1,) int64: cells of column k at col_ptr[k]:col_ptr[k + 1]
+    cell_t: np.ndarray  #: (n_cells,) int64: target value of each cell
+    rhs: np.ndarray  #: (n_rows,) right-hand side of the reduced Newton system
+    nu: np.ndarray  #: (n_rows,) its solution, the multipliers
+    scale: np.ndarray  #: (n_rows,) Jacobi scaling of the Cholesky solve
+    S: np.ndarray  #: (n_rows, n_rows) the reduced Newton system A H^-1 A^T
+    pt1: np.ndarray  #: (nT, n1) p(t, s1)
+    pt2: np.ndarray  #: (nT, n2) p(t, s2)
+    pt: np.ndarray  #: (nT,) p(t)
+
+
+@jit
+def broja_work(n_t, n1, n2):
+    """Uninitialised :class:`BrojaWork` for pmfs of shape ``(n_t, n1, n2)``."""
+    n_cells = n_t * n1 * n2
+    n_rows = n_t * (n1 + n2)
+    return BrojaWork(
+        np.empty(n_cells),
+        np.empty(n_cells),
+        np.empty(n_cells),
+        np.empty(n_cells),
+        np.empty(n_cells),
+        np.empty(max(n_cells, n_rows)),
+        np.empty(n_cells, dtype=np.int64),
+        np.empty(n_cells, dtype=np.int64),
+        np.empty(n1 * n2 + 1, dtype=np.int64),
+        np.empty(n_cells, dtype=np.int64),
+        np.empty(n_rows),
+        np.empty(n_rows),
+        np.empty(n_rows),
+        np.empty((n_rows, n_rows)),
+        np.empty((n_t, n1)),
+        np.empty((n_t, n2)),
+        np.empty(n_t),
+    )
 
 
 @jit
@@ -74,18 +136,20 @@ def _barrier_value(x, n_x, col_ptr, n_col, mu):
 
 
 @jit
-def broja_pmf(
-    p, gap, reg, max_newton, x, xn, grad, dinv, step, z, r1, r2, col_ptr, cell_t, rhs, nu, scale, S,
-    pt1, pt2, pt, q_out, lam_out,
-):  # fmt: skip
+def broja_pmf(p, options, work, q_out, lam_out):
     """``min_q I_q(T; S1, S2)`` in bits for one pmf ``p`` of shape ``(nT, n1, n2)``.
 
-    Scratch arrays are sized for ``nT * n1 * n2`` cells and ``nT * (n1 + n2)`` constraints.
+    ``options`` are :class:`BarrierOptions`, ``work`` the :class:`BrojaWork` of the shape.
     The minimiser goes to ``q_out`` (flat over ``(t, s1, s2)``) unless ``q_out`` is empty, and
     then the multipliers of the (t, s1) and (t, s2) constraints to ``lam_out``.
     Returns ``(objective, newton_steps)``.
     """
     n_t, n1, n2 = p.shape
+    gap, reg, max_newton = options.gap, options.reg, options.max_newton
+    x, xn, grad, dinv, step, z = work.x, work.xn, work.grad, work.dinv, work.step, work.z
+    r1, r2, col_ptr, cell_t = work.r1, work.r2, work.col_ptr, work.cell_t
+    rhs, nu, scale, S = work.rhs, work.nu, work.scale, work.S
+    pt1, pt2, pt = work.pt1, work.pt2, work.pt
     # marginals p(t, s1), p(t, s2), p(t)
     for t in range(n_t):
         pt[t] = 0.0
@@ -259,51 +323,24 @@ def broja_pmf(
 
 
 @batch_kernel
-def broja_forward(P, gap, reg, max_newton, n_chunks, objective, steps):
-    """``objective[b] = min_q I_q(T; S1, S2)`` (bits) for every pmf of ``P`` (batch, nT, n1, n2)."""
+def broja_forward(P, options, n_chunks, objective, steps):
+    """``objective[b] = min_q I_q(T; S1, S2)`` (bits) for every pmf of ``P`` (batch, nT, n1, n2).
+
+    ``options`` are :class:`BarrierOptions`; ``steps[b]`` gets the number of Newton steps.
+    """
     n_batch, n_t, n1, n2 = P.shape
-    n_cells = n_t * n1 * n2
-    n_rows = n_t * (n1 + n2)
     no_output = np.zeros(0)
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        x = np.empty(n_cells)
-        xn = np.empty(n_cells)
-        grad = np.empty(n_cells)
-        dinv = np.empty(n_cells)
-        step = np.empty(n_cells)
-        z = np.empty(max(n_cells, n_rows))
-        r1 = np.empty(n_cells, dtype=np.int64)
-        r2 = np.empty(n_cells, dtype=np.int64)
-        col_ptr = np.empty(n1 * n2 + 1, dtype=np.int64)
-        cell_t = np.empty(n_cells, dtype=np.int64)
-        rhs = np.empty(n_rows)
-        nu = np.empty(n_rows)
-        scale = np.empty(n_rows)
-        S = np.empty((n_rows, n_rows))
-        pt1 = np.empty((n_t, n1))
-        pt2 = np.empty((n_t, n2))
-        pt = np.empty(n_t)
+        work = broja_work(n_t, n1, n2)
         for b in range(lo, hi):
-            objective[b], steps[b] = broja_pmf(
-                P[b], gap, reg, max_newton, x, xn, grad, dinv, step, z, r1, r2, col_ptr, cell_t,
-                rhs, nu, scale, S, pt1, pt2, pt, no_output, no_output,
-            )  # fmt: skip
+            objective[b], steps[b] = broja_pmf(P[b], options, work, no_output, no_output)
 
 
 @jit
-def broja_one(p, gap, reg, max_newton, q_out, lam_out):
+def broja_one(p, options, q_out, lam_out):
     """``broja_pmf`` for one pmf ``p`` (nT, n1, n2): minimiser to ``q_out``, multipliers to
     ``lam_out`` (``nT * n1`` for the (t, s1) constraints, then ``nT * n2``)."""
     n_t, n1, n2 = p.shape
-    n_cells = n_t * n1 * n2
-    n_rows = n_t * (n1 + n2)
-    return broja_pmf(
-        p, gap, reg, max_newton, np.empty(n_cells), np.empty(n_cells), np.empty(n_cells),
-        np.empty(n_cells), np.empty(n_cells), np.empty(max(n_cells, n_rows)),
-        np.empty(n_cells, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
-        np.empty(n1 * n2 + 1, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
-        np.empty(n_rows), np.empty(n_rows), np.empty(n_rows), np.empty((n_rows, n_rows)),
-        np.empty((n_t, n1)), np.empty((n_t, n2)), np.empty(n_t), q_out, lam_out,
-    )  # fmt: skip
+    return broja_pmf(p, options, broja_work(n_t, n1, n2), q_out, lam_out)

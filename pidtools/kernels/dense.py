@@ -13,15 +13,29 @@ once per pmf shape (:func:`dense_plan`). Buffers are those of
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._jit import jit
 
 
-def dense_plan(shape: np.ndarray, size: np.ndarray, stride: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Tables of the dense path for pmfs of shape ``(nT, n1, ..., nn)``.
+class DensePlan(NamedTuple):
+    """The tables of the dense path for pmfs of one shape (:func:`dense_plan`)."""
 
-    Returns ``(order, parent, outer, n_sum, inner, run, along, start, row_off)``.
+    order: np.ndarray  #: masks below the full one, each parent before its children
+    parent: np.ndarray  #: (2**n,) the mask with one source more that each mask is summed from
+    outer: np.ndarray  #: (2**n,) the parent grid viewed as (outer, n_sum, inner) ...
+    n_sum: np.ndarray  #: (2**n,) ... with the dropped source in the middle axis
+    inner: np.ndarray  #: (2**n,)
+    run: np.ndarray  #: (4**n,) run length of each transfer pair
+    along: np.ndarray  #: (4**n,) 1: runs contiguous in the small grid, 0: constant there
+    start: np.ndarray  #: (4**n + 1,) first run of each pair in ``row_off``
+    row_off: np.ndarray  #: offset of each run in the small grid
+
+
+def dense_plan(shape: np.ndarray, size: np.ndarray, stride: np.ndarray) -> DensePlan:
+    """Tables of the dense path for pmfs of shape ``(nT, n1, ..., nn)``.
 
     Marginals: the masks below the full one in an order where each parent comes first; for
     mask ``m`` its parent mask (one more source) and the parent grid viewed as
@@ -80,7 +94,7 @@ def dense_plan(shape: np.ndarray, size: np.ndarray, stride: np.ndarray) -> tuple
             offsets.append(off)
     start[-1] = sum(len(o) for o in offsets)
     row_off = np.concatenate(offsets) if offsets else np.zeros(0, dtype=np.int64)
-    return (
+    return DensePlan(
         np.asarray(order, dtype=np.int64),
         parent,
         outer,

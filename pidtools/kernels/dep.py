@@ -17,131 +17,112 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from .marginals import clear, fill_marginals
-from .maxent import fit_maxent, q_marginals, q_pmi
+from .marginals import fill, marginal_buffers, reset
+from .maxent import fit_maxent, maxent_work, q_marginals, q_pmi
 
 
 @jit
-def marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, m):
-    """``I(T; S_m)`` in bits from filled marginal buffers."""
+def marginal_mi(lay, mg, m):
+    """``I(T; S_m)`` in bits from the filled marginals ``mg``."""
+    size, off_s, off_ts = lay.size, lay.off_s, lay.off_ts
     acc = 0.0
-    for t in range(n_t):
-        pt = buf_ts[off_ts[0] + t]
+    for t in range(lay.shape[0]):
+        pt = mg.buf_ts[off_ts[0] + t]
         if pt <= 0.0:
             continue
         base = off_ts[m] + t * size[m]
         for j in range(size[m]):
-            pts = buf_ts[base + j]
+            pts = mg.buf_ts[base + j]
             if pts > 0.0:
-                acc += pts * math.log2(pts / (pt * buf_s[off_s[m] + j]))
+                acc += pts * math.log2(pts / (pt * mg.buf_s[off_s[m] + j]))
     return acc
 
 
 @jit
-def conditional_independence_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, col):
-    """``I(T; S1, S2)`` under ``q = p(t, s1) p(t, s2) / p(t)`` (two sources, masks 1 and 2)."""
-    n1 = size[1]
-    n2 = size[2]
+def conditional_independence_mi(lay, mg, col):
+    """``I(T; S1, S2)`` under ``q = p(t, s1) p(t, s2) / p(t)`` (two sources, masks 1 and 2).
+
+    ``col`` is scratch of ``nT`` values.
+    """
+    n_t = lay.shape[0]
+    n1 = lay.size[1]
+    n2 = lay.size[2]
+    p_t = mg.buf_ts[lay.off_ts[0] :]
+    p_t1 = mg.buf_ts[lay.off_ts[1] :]
+    p_t2 = mg.buf_ts[lay.off_ts[2] :]
     acc = 0.0
     for i in range(n1):
         for j in range(n2):
             qs = 0.0
             for t in range(n_t):
-                pt = buf_ts[off_ts[0] + t]
+                pt = p_t[t]
                 col[t] = 0.0
                 if pt > 0.0:
-                    col[t] = buf_ts[off_ts[1] + t * n1 + i] * buf_ts[off_ts[2] + t * n2 + j] / pt
+                    col[t] = p_t1[t * n1 + i] * p_t2[t * n2 + j] / pt
                 qs += col[t]
             for t in range(n_t):
                 if col[t] > 0.0:
-                    acc += col[t] * math.log2(col[t] / (qs * buf_ts[off_ts[0] + t]))
+                    acc += col[t] * math.log2(col[t] / (qs * p_t[t]))
     return acc
 
 
 @jit
-def pairwise_maxent_mi(
-    shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, allowed, tol,
-    max_cycles, q, lo, cell_t, cell_j, cidx, sub, sets,
-):  # fmt: skip
+def pairwise_maxent_mi(lay, mg, pairs, allowed, limits, mw):
     """``I(T; S1, S2)`` under the maxent distribution with the three pairwise marginals.
 
-    Returns ``(mi, cycles)``; ``cycles < 0`` means IPF did not converge.
+    ``pairs`` holds the masks 1 and 2: the sets (S1, T) and (S2, T) constrained besides
+    (S1, S2). ``allowed``, ``limits`` and ``mw`` as for :func:`.maxent.fit_maxent`. Returns
+    ``(mi, cycles)``; ``cycles < 0`` means IPF did not converge.
     """
-    sets[0] = 1
-    sets[1] = 2
-    n_q, cycles = fit_maxent(
-        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, sets, 2,
-        allowed, tol, max_cycles, q, lo, cell_t, cell_j, cidx,
-    )  # fmt: skip
-    q_marginals(q, n_q, cell_t, cell_j, 3, shape, size, off_s, off_ts, stride, sub, qs, qts)
+    n_q, cycles = fit_maxent(lay, mg, pairs, allowed, limits, mw)
+    q_marginals(n_q, 3, lay, mw)
     acc = 0.0
     for i in range(n_q):
-        if q[i] > 0.0:
-            acc += q[i] * q_pmi(i, 3, cell_t, sub, size, off_s, off_ts, qs, qts)
+        if mw.q[i] > 0.0:
+            acc += mw.q[i] * q_pmi(i, 3, lay, mw)
     return acc, cycles
 
 
 @jit
-def dep_terms(
-    p, shape, size, off_s, off_ts, stride, len_s, len_ts, tol, max_cycles, allowed, out, k_out,
-    buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx, sub,
-    sets, col,
-):  # fmt: skip
-    """Write ``I1, I2, I12, Ici, Ipair`` of the flat pmf ``p`` to ``out[k_out]``; return cycles."""
-    n_t = shape[0]
-    k = fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts)
-    out[k_out, 0] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 1)
-    out[k_out, 1] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 2)
-    out[k_out, 2] = marginal_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, 3)
-    out[k_out, 3] = conditional_independence_mi(buf_s, buf_ts, size, off_s, off_ts, n_t, col)
-    mi, cycles = pairwise_maxent_mi(
-        shape, size, off_s, off_ts, stride, buf_s, buf_ts, cur_s, cur_ts, qs, qts, allowed,
-        tol, max_cycles, q, w, cell_t, cell_j, cidx, sub, sets,
-    )  # fmt: skip
-    out[k_out, 4] = mi
-    clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+def dep_terms(p, lay, allowed, limits, mg, mw, pairs, col, out):
+    """Write ``I1, I2, I12, Ici, Ipair`` of the flat pmf ``p`` to ``out``; return the IPF cycles.
+
+    ``mg``, ``mw`` and ``col`` (``nT`` values) are work arrays, ``pairs`` the masks ``[1, 2]``;
+    ``allowed`` and ``limits`` as for :func:`.maxent.fit_maxent`.
+    """
+    k = fill(p, lay, mg)
+    out[0] = marginal_mi(lay, mg, 1)
+    out[1] = marginal_mi(lay, mg, 2)
+    out[2] = marginal_mi(lay, mg, 3)
+    out[3] = conditional_independence_mi(lay, mg, col)
+    out[4], cycles = pairwise_maxent_mi(lay, mg, pairs, allowed, limits, mw)
+    reset(k, lay, mg)
     return cycles
 
 
-@jit
-def _scratch(n_cells, n_t, len_s, len_ts, n_masks):
-    return (
-        np.zeros(len_s), np.zeros(len_ts), np.zeros(len_s), np.zeros(len_ts), np.zeros(len_s),
-        np.zeros(len_ts), np.empty(n_cells, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
-        np.empty((n_cells, n_masks), dtype=np.int64), np.empty(n_cells), np.empty(n_cells),
-        np.empty(n_cells, dtype=np.int64), np.empty(n_cells, dtype=np.int64),
-        np.empty((n_cells, 3), dtype=np.int64), np.empty((n_cells, n_masks), dtype=np.int64),
-        np.empty(2, dtype=np.int64), np.empty(n_t),
-    )  # fmt: skip
-
-
 @batch_kernel
-def dep_forward(
-    P, shape, size, off_s, off_ts, stride, len_s, len_ts, n_chunks, tol, max_cycles, out, status,
-):  # fmt: skip
-    """``out[b] = (I1, I2, I12, Ici, Ipair)`` for every flat bivariate pmf ``P[b]``."""
-    n_batch, n_cells = P.shape
+def dep_forward(P, lay, n_chunks, limits, out, status):
+    """``out[b] = (I1, I2, I12, Ici, Ipair)`` for every flat bivariate pmf ``P[b]``.
+
+    ``status[b]`` gets the IPF cycles of the pairwise maxent fit (< 0: stalled).
+    """
+    n_batch = P.shape[0]
     no_restriction = np.zeros(0, dtype=np.bool_)
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        (buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx,
-         sub, sets, col) = _scratch(n_cells, shape[0], len_s, len_ts, size.shape[0])  # fmt: skip
+        mg = marginal_buffers(lay)
+        mw = maxent_work(lay, 2)
+        pairs = np.array((1, 2), dtype=np.int64)
+        col = np.empty(lay.shape[0])
         for b in range(lo, hi):
-            status[b] = dep_terms(
-                P[b], shape, size, off_s, off_ts, stride, len_s, len_ts, tol, max_cycles,
-                no_restriction, out, b, buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx,
-                w, q, cell_t, cell_j, cidx, sub, sets, col,
-            )  # fmt: skip
+            status[b] = dep_terms(P[b], lay, no_restriction, limits, mg, mw, pairs, col, out[b])
 
 
 @jit
-def dep_one(p, shape, size, off_s, off_ts, stride, len_s, len_ts, tol, max_cycles, allowed, out):
+def dep_one(p, lay, allowed, limits, out):
     """``dep_forward`` for one flat pmf with the pairwise maxent cells restricted to ``allowed``."""
-    (buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx,
-     sub, sets, col) = _scratch(p.shape[0], shape[0], len_s, len_ts, size.shape[0])  # fmt: skip
-    return dep_terms(
-        p, shape, size, off_s, off_ts, stride, len_s, len_ts, tol, max_cycles, allowed, out, 0,
-        buf_s, buf_ts, cur_s, cur_ts, qs, qts, cells, target, idx, w, q, cell_t, cell_j, cidx,
-        sub, sets, col,
-    )  # fmt: skip
+    mg = marginal_buffers(lay)
+    mw = maxent_work(lay, 2)
+    pairs = np.array((1, 2), dtype=np.int64)
+    return dep_terms(p, lay, allowed, limits, mg, mw, pairs, np.empty(lay.shape[0]), out)

@@ -12,32 +12,48 @@ so the cost per pmf is proportional to its support, not to the product of its al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ._jit import jit
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Index arithmetic shared by all pmfs of one shape."""
+class Layout(NamedTuple):
+    """Index arithmetic shared by all pmfs of one shape (a numba-compatible named tuple)."""
 
-    shape: np.ndarray  # (n + 1,) int64: nT, n1, ..., nn
-    size: np.ndarray  # (2**n,) int64: number of joint source values kept by mask m
-    off_s: np.ndarray  # (2**n,) int64: offset of P(S_m) in the source buffer
-    off_ts: np.ndarray  # (2**n,) int64: offset of P(T, S_m) in the target-source buffer
-    stride: np.ndarray  # (2**n, n) int64: stride of source i inside the marginal of mask m
-    len_s: int
-    len_ts: int
+    shape: np.ndarray  #: (n + 1,) int64: nT, n1, ..., nn
+    size: np.ndarray  #: (2**n,) int64: number of joint source values kept by mask m
+    off_s: np.ndarray  #: (2**n,) int64: offset of P(S_m) in the source buffer
+    off_ts: np.ndarray  #: (2**n,) int64: offset of P(T, S_m) in the target-source buffer
+    stride: np.ndarray  #: (2**n, n) int64: stride of source i inside the marginal of mask m
+    len_s: int  #: length of the source buffer
+    len_ts: int  #: length of the target-source buffer
 
-    @property
-    def n_sources(self) -> int:
-        return len(self.shape) - 1
 
-    @property
-    def n_cells(self) -> int:
-        return int(np.prod(self.shape))
+class Marginals(NamedTuple):
+    """The marginals of one pmf over every source mask, and the support they were filled from.
+
+    Made by :func:`marginal_buffers`, filled by :func:`fill`, emptied again by :func:`reset`.
+    """
+
+    buf_s: np.ndarray  #: (len_s,) P(S_m) of every mask m, at ``off_s[m]``
+    buf_ts: np.ndarray  #: (len_ts,) P(T, S_m) of every mask m, at ``off_ts[m]``
+    cells: np.ndarray  #: (n_cells,) int64: flat cell number of each support cell
+    target: np.ndarray  #: (n_cells,) int64: target value of each support cell
+    idx: np.ndarray  #: (n_cells, 2**n) int64: index of each support cell in the marginal of m
+    w: np.ndarray  #: (n_cells,) probability of each support cell
+
+
+class NodeSets(NamedTuple):
+    """The sets of every lattice node as source masks, in CSR form.
+
+    Node ``a`` has the sets ``mask[ptr[a]:ptr[a + 1]]``; bit ``i`` of a mask stands for source
+    ``i + 1``.
+    """
+
+    ptr: np.ndarray  #: (n_nodes + 1,) int64
+    mask: np.ndarray  #: (n_sets,) int64
 
 
 def make_layout(pmf_shape: tuple[int, ...]) -> Layout:
@@ -56,7 +72,9 @@ def make_layout(pmf_shape: tuple[int, ...]) -> Layout:
         size[m] = s
     off_s = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
     off_ts = np.concatenate(([0], np.cumsum(size * shape[0])[:-1])).astype(np.int64)
-    return Layout(shape, size, off_s, off_ts, stride, int(size.sum()), int((size * shape[0]).sum()))
+    len_s = int(size.sum())
+    len_ts = int((size * shape[0]).sum())
+    return Layout(shape, size, off_s, off_ts, stride, len_s, len_ts)
 
 
 @jit
@@ -121,10 +139,7 @@ def clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts):
 
 @jit
 def fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts):
-    """List the support of the flat pmf ``p`` and add it into the (zeroed) marginal buffers.
-
-    Returns the support size ``k``; undo with ``marginals.clear(k, target, idx, ...)``.
-    """
+    """:func:`fill` with the layout and the buffers spelled out (as :mod:`.sx` calls it)."""
     k = support_indices(p, shape, stride, cells, target, idx)
     for j in range(k):
         w[j] = p[cells[j]]
@@ -134,11 +149,8 @@ def fill_marginals(p, shape, size, off_s, off_ts, stride, cells, target, idx, w,
 
 @jit
 def workspace(n_cells, n_masks, len_s, len_ts):
-    """Zeroed marginal buffers and support arrays for one thread's pmfs.
-
-    Returns ``(buf_s, buf_ts, cells, target, idx, w)`` for :func:`fill_marginals`.
-    """
-    return (
+    """:func:`marginal_buffers` with the sizes spelled out (as :mod:`.sx` calls it)."""
+    return Marginals(
         np.zeros(len_s),
         np.zeros(len_ts),
         np.empty(n_cells, dtype=np.int64),
@@ -146,3 +158,29 @@ def workspace(n_cells, n_masks, len_s, len_ts):
         np.empty((n_cells, n_masks), dtype=np.int64),
         np.empty(n_cells),
     )
+
+
+@jit
+def marginal_buffers(lay):
+    """Zeroed :class:`Marginals` for one thread's pmfs of the layout ``lay``."""
+    n_masks = lay.size.shape[0]
+    n_cells = lay.shape[0] * lay.size[n_masks - 1]
+    return workspace(n_cells, n_masks, lay.len_s, lay.len_ts)
+
+
+@jit
+def fill(p, lay, mg):
+    """List the support of the flat pmf ``p`` and add it into the zeroed marginals ``mg``.
+
+    Returns the support size ``k``; :func:`reset` undoes it.
+    """
+    return fill_marginals(
+        p, lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride,
+        mg.cells, mg.target, mg.idx, mg.w, mg.buf_s, mg.buf_ts,
+    )  # fmt: skip
+
+
+@jit
+def reset(k, lay, mg):
+    """Zero the marginals ``mg`` again after :func:`fill` listed ``k`` support cells."""
+    clear(k, mg.target, mg.idx, lay.size, lay.off_s, lay.off_ts, mg.buf_s, mg.buf_ts)

@@ -12,33 +12,32 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel
-from .marginals import clear, fill_marginals, workspace
+from .marginals import fill, marginal_buffers, reset
 
 
 @batch_kernel
-def pm_forward(
-    P, shape, size, off_s, off_ts, stride, len_s, len_ts, node_ptr, node_mask, n_chunks,
-    want_local, red, local,
-):  # fmt: skip
-    """Global redundancy ``red[b, alpha]``; with ``want_local`` also ``local[b, cell, alpha]``."""
-    n_batch, n_cells = P.shape
+def pm_forward(P, lay, nodes, n_chunks, want_local, red, local):
+    """Global redundancy ``red[b, alpha]``; with ``want_local`` also ``local[b, cell, alpha]``.
+
+    ``nodes`` (:class:`.marginals.NodeSets`) are the sets of every node.
+    """
+    n_batch = P.shape[0]
+    size, off_s, off_ts = lay.size, lay.off_s, lay.off_ts
     n_masks = size.shape[0]
-    n_nodes = node_ptr.shape[0] - 1
+    n_nodes = nodes.ptr.shape[0] - 1
     for ch in prange(n_chunks):
         lo = ch * n_batch // n_chunks
         hi = (ch + 1) * n_batch // n_chunks
-        buf_s, buf_ts, cells, target, idx, w = workspace(n_cells, n_masks, len_s, len_ts)
+        mg = marginal_buffers(lay)
+        buf_s, buf_ts, idx = mg.buf_s, mg.buf_ts, mg.idx
         h_s = np.empty(n_masks)
         h_s_t = np.empty(n_masks)
         for b in range(lo, hi):
-            p = P[b]
-            k = fill_marginals(
-                p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
-            )
+            k = fill(P[b], lay, mg)
             for a in range(n_nodes):
                 red[b, a] = 0.0
             for j in range(k):
-                t = target[j]
+                t = mg.target[j]
                 pt = buf_ts[off_ts[0] + t]
                 for m in range(1, n_masks):
                     h_s[m] = -math.log2(buf_s[off_s[m] + idx[j, m]])
@@ -46,11 +45,11 @@ def pm_forward(
                 for a in range(n_nodes):
                     plus = math.inf
                     minus = math.inf
-                    for q in range(node_ptr[a], node_ptr[a + 1]):
-                        plus = min(plus, h_s[node_mask[q]])
-                        minus = min(minus, h_s_t[node_mask[q]])
+                    for r in range(nodes.ptr[a], nodes.ptr[a + 1]):
+                        plus = min(plus, h_s[nodes.mask[r]])
+                        minus = min(minus, h_s_t[nodes.mask[r]])
                     i_loc = plus - minus
-                    red[b, a] += w[j] * i_loc
+                    red[b, a] += mg.w[j] * i_loc
                     if want_local:
-                        local[b, cells[j], a] = i_loc
-            clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
+                        local[b, mg.cells[j], a] = i_loc
+            reset(k, lay, mg)

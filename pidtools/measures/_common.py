@@ -1,4 +1,5 @@
-"""Helpers shared by the measure wrappers: cached layouts, node set masks, bivariate views."""
+"""Helpers shared by the measure wrappers: cached layouts, node set masks, bivariate views,
+and the batch driver of the two specific-information measures (I_min and I_mmi)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from functools import cache
 
 import numpy as np
 
-from ..kernels.marginals import Layout, make_layout
+from ..kernels._jit import n_chunks
+from ..kernels.marginals import Layout, NodeSets, make_layout
+from ..kernels.specific import Redundancy, specific_redundancy_forward
 from ..lattice import _mask, lattice
 
 
@@ -23,10 +26,10 @@ def layout_of(P: np.ndarray) -> Layout:
 
 
 @cache
-def node_set_masks(n_sources: int) -> tuple[np.ndarray, np.ndarray]:
-    """The sets of every lattice node as source masks, in CSR form ``(ptr, masks)``.
+def node_set_masks(n_sources: int) -> NodeSets:
+    """The sets of every lattice node as source masks, in CSR form.
 
-    Node ``a`` has the sets ``masks[ptr[a]:ptr[a + 1]]``; bit ``i`` of a mask stands for source
+    Node ``a`` has the sets ``mask[ptr[a]:ptr[a + 1]]``; bit ``i`` of a mask stands for source
     ``i + 1`` (as in :mod:`pidtools.kernels.marginals`).
     """
     nodes = lattice(n_sources).nodes
@@ -35,7 +38,21 @@ def node_set_masks(n_sources: int) -> tuple[np.ndarray, np.ndarray]:
     for k, node in enumerate(nodes):
         masks.extend(_mask(a) for a in node)
         ptr[k + 1] = len(masks)
-    return ptr, np.asarray(masks, dtype=np.int64)
+    return NodeSets(ptr, np.asarray(masks, dtype=np.int64))
+
+
+def specific_information_redundancy(
+    P: np.ndarray, n_sources: int, redundancy: Redundancy
+) -> np.ndarray:
+    """The ``redundancy`` (I_min or I_mmi) of every lattice node for a validated batch ``P``."""
+    nodes = node_set_masks(n_sources)
+    red = np.empty((P.shape[0], len(nodes.ptr) - 1))
+    flat = P.reshape(P.shape[0], -1)
+    lay = layout_of(P)
+    # the mode goes in as a plain int: numba types an enum member argument slowly on every call
+    mode = int(redundancy)
+    specific_redundancy_forward(P.size, flat, lay, nodes, n_chunks(P.shape[0]), mode, red)
+    return red
 
 
 def bivariate_view(P: np.ndarray, first: frozenset[int], second: frozenset[int]) -> np.ndarray:

@@ -28,18 +28,16 @@ from typing import NamedTuple
 import numpy as np
 
 from ..kernels._jit import n_chunks
-from ..kernels.broja import broja_forward, broja_one
+from ..kernels.broja import BarrierOptions, broja_forward, broja_one
 from . import Measure, register
 from ._common import source_set_mi, unique_information_redundancy
 
 #: Work per pmf cell relative to I^sx, for choosing the parallel kernel (see kernels._jit).
 WORK_PER_CELL = 64
-#: Duality gap (nats) at which the barrier method stops.
-DUALITY_GAP = 1e-14
-#: Curvature floor of the Newton steps (relative, see the kernel), keeping them well posed.
-REGULARISATION = 1e-5
-#: Newton steps per barrier parameter at most.
-MAX_NEWTON = 50
+#: The barrier method stops at a duality gap of ``1e-14`` nats; the curvature floor ``1e-5``
+#: (relative, see the kernel) keeps its Newton steps well posed; at most 50 Newton steps per
+#: barrier parameter.
+BARRIER = BarrierOptions(gap=1e-14, reg=1e-5, max_newton=50)
 
 
 def broja_objective(Q: np.ndarray) -> np.ndarray:
@@ -47,16 +45,7 @@ def broja_objective(Q: np.ndarray) -> np.ndarray:
     Q = np.ascontiguousarray(Q, dtype=np.float64)
     objective = np.empty(Q.shape[0])
     steps = np.empty(Q.shape[0], dtype=np.int64)
-    broja_forward(
-        Q.size * WORK_PER_CELL,
-        Q,
-        DUALITY_GAP,
-        REGULARISATION,
-        MAX_NEWTON,
-        n_chunks(Q.shape[0]),
-        objective,
-        steps,
-    )
+    broja_forward(Q.size * WORK_PER_CELL, Q, BARRIER, n_chunks(Q.shape[0]), objective, steps)
     return objective
 
 
@@ -85,7 +74,7 @@ def broja_solution(p: np.ndarray) -> BrojaSolution:
     n_t, n1, n2 = p.shape
     q = np.empty(p.size)
     lam = np.empty(n_t * (n1 + n2))
-    objective, _ = broja_one(p, DUALITY_GAP, REGULARISATION, MAX_NEWTON, q, lam)
+    objective, _ = broja_one(p, BARRIER, q, lam)
     q = q.reshape(p.shape)
     split = (lam[: n_t * n1].reshape(n_t, n1), lam[n_t * n1 :].reshape(n_t, n2))
     bound = max(

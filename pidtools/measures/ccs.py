@@ -39,7 +39,9 @@ from functools import cache
 import numpy as np
 
 from ..kernels._jit import n_chunks
-from ..kernels.ccs import ccs_forward, ccs_one_node, maxent_problem
+from ..kernels.ccs import Coefficients, ccs_forward, ccs_one_node, maxent_problem
+from ..kernels.marginals import Layout
+from ..kernels.maxent import IpfLimits
 from ..kernels.sx import csr_coefficients
 from ..lattice import lattice
 from . import Measure, register
@@ -47,20 +49,20 @@ from ._common import layout_of, node_set_masks
 
 #: Work per pmf cell relative to I^sx, for choosing the parallel kernel (see kernels._jit).
 WORK_PER_CELL = 64
-#: IPF stops once no constrained marginal deviates from its target by this much.
-IPF_TOLERANCE = 1e-14
-#: IPF cycles before a node is treated as stalled and its maxent support is found by LP.
-IPF_CYCLES = 3000
-#: IPF cycles allowed once the support is known (convergence is then linear).
-IPF_CYCLES_ON_SUPPORT = 200_000
+#: IPF stops once no constrained marginal deviates from its target by ``1e-14``; a node whose
+#: IPF has not converged after 3000 cycles is treated as stalled and its maxent support is
+#: found by LP.
+IPF = IpfLimits(tol=1e-14, max_cycles=3000)
+#: IPF once the support is known (convergence is then linear).
+IPF_ON_SUPPORT = IpfLimits(tol=1e-14, max_cycles=200_000)
 
 
 @cache
-def _union_coefficients(n_sources: int):
-    return csr_coefficients(lattice(n_sources).union_coefficients)
+def _union_coefficients(n_sources: int) -> Coefficients:
+    return Coefficients(*csr_coefficients(lattice(n_sources).union_coefficients))
 
 
-def maxent_support(p_flat: np.ndarray, lay, sets: np.ndarray) -> np.ndarray:
+def maxent_support(p_flat: np.ndarray, lay: Layout, sets: np.ndarray) -> np.ndarray:
     """Cells ``(t, s_U)`` that the maxent distribution of ``sets`` can put mass on (flat bool).
 
     The support of the maxent distribution is the union of the supports of all distributions
@@ -70,10 +72,7 @@ def maxent_support(p_flat: np.ndarray, lay, sets: np.ndarray) -> np.ndarray:
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, hstack, identity
 
-    cell_t, cell_j, cidx, buf_s, buf_ts = maxent_problem(
-        p_flat, lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts,
-        sets,
-    )  # fmt: skip
+    cell_t, cell_j, cidx, buf_s, buf_ts = maxent_problem(p_flat, lay, sets)
     n_q = len(cell_t)
     rows, cols, rhs = [], [], []
     n_rows = 0
@@ -109,9 +108,9 @@ def maxent_support(p_flat: np.ndarray, lay, sets: np.ndarray) -> np.ndarray:
 def ccs_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
     """I_ccs of every lattice node (and its local values) for a validated batch ``P``."""
     lay = layout_of(P)
-    ptr, masks = node_set_masks(n_sources)
-    uc_ptr, uc_mask, uc_coef = _union_coefficients(n_sources)
-    n_nodes = len(ptr) - 1
+    nodes = node_set_masks(n_sources)
+    union = _union_coefficients(n_sources)
+    n_nodes = len(nodes.ptr) - 1
     n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
     flat = P.reshape(n_batch, -1)
     red = np.empty((n_batch, n_nodes))
@@ -119,20 +118,14 @@ def ccs_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
     loc = np.full((n_batch, n_cells, n_nodes), np.nan) if local else np.empty((1, 1, n_nodes))
     ccs_forward(
         P.size * WORK_PER_CELL,
-        flat, lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts,
-        ptr, masks, uc_ptr, uc_mask, uc_coef, n_chunks(n_batch), IPF_TOLERANCE, IPF_CYCLES,
-        local, red, loc, status,
+        flat, lay, nodes, union, n_chunks(n_batch), IPF, local, red, loc, status,
     )  # fmt: skip
     for b, a in np.argwhere(status < 0):
-        sets = masks[ptr[a] : ptr[a + 1]]
-        allowed = maxent_support(flat[b], lay, sets)
+        allowed = maxent_support(flat[b], lay, nodes.mask[nodes.ptr[a] : nodes.ptr[a + 1]])
         local_row = np.full(n_cells, np.nan)
         red[b, a], _ = ccs_one_node(
-            flat[b], lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s,
-            lay.len_ts, sets, uc_mask[uc_ptr[a] : uc_ptr[a + 1]],
-            uc_coef[uc_ptr[a] : uc_ptr[a + 1]], allowed, IPF_TOLERANCE, IPF_CYCLES_ON_SUPPORT,
-            local_row,
-        )  # fmt: skip
+            flat[b], lay, a, nodes, union, allowed, IPF_ON_SUPPORT, local_row
+        )
         if local:
             loc[b, :, a] = local_row
     return red, (loc.reshape(P.shape + (n_nodes,)) if local else None)

@@ -28,7 +28,7 @@ from ..kernels._jit import n_chunks
 from ..kernels.dep import dep_forward, dep_one
 from . import Measure, register
 from ._common import layout_of, unique_information_redundancy
-from .ccs import IPF_CYCLES, IPF_CYCLES_ON_SUPPORT, IPF_TOLERANCE, maxent_support
+from .ccs import IPF, IPF_ON_SUPPORT, maxent_support
 
 #: Work per pmf cell relative to I^sx, for choosing the parallel kernel (see kernels._jit).
 WORK_PER_CELL = 16
@@ -42,20 +42,10 @@ def dep_terms(Q: np.ndarray) -> np.ndarray:
     flat = Q.reshape(Q.shape[0], -1)
     out = np.empty((Q.shape[0], 5))
     status = np.empty(Q.shape[0], dtype=np.int64)
-    args = (lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride, lay.len_s, lay.len_ts)
-    dep_forward(
-        Q.size * WORK_PER_CELL,
-        flat,
-        *args,
-        n_chunks(Q.shape[0]),
-        IPF_TOLERANCE,
-        IPF_CYCLES,
-        out,
-        status,
-    )
+    dep_forward(Q.size * WORK_PER_CELL, flat, lay, n_chunks(Q.shape[0]), IPF, out, status)
     for b in np.flatnonzero(status < 0):
         allowed = maxent_support(flat[b], lay, _PAIRS)
-        dep_one(flat[b], *args, IPF_TOLERANCE, IPF_CYCLES_ON_SUPPORT, allowed, out[b : b + 1])
+        dep_one(flat[b], lay, allowed, IPF_ON_SUPPORT, out[b])
     return out
 
 

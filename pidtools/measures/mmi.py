@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.specific import Redundancy
 from . import Measure, register
-from .wb import specific_information_redundancy
+from ._common import specific_information_redundancy
 
 
 def mmi_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
     """I_mmi of every lattice node for a validated batch ``P`` of shape ``(batch, *pmf)``."""
-    return specific_information_redundancy(P, n_sources, False), None
+    return specific_information_redundancy(P, n_sources, Redundancy.IMMI), None
 
 
 register(

@@ -25,16 +25,13 @@ from ._common import layout_of, node_set_masks
 def pm_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
     """I± of every lattice node (and its local values) for a validated batch ``P``."""
     lay = layout_of(P)
-    ptr, masks = node_set_masks(n_sources)
-    n_nodes = len(ptr) - 1
+    nodes = node_set_masks(n_sources)
+    n_nodes = len(nodes.ptr) - 1
     n_batch, n_cells = P.shape[0], int(np.prod(P.shape[1:]))
     red = np.empty((n_batch, n_nodes))
     loc = np.full((n_batch, n_cells, n_nodes), np.nan) if local else np.empty((1, 1, n_nodes))
-    pm_forward(
-        P.size,
-        P.reshape(n_batch, -1), lay.shape, lay.size, lay.off_s, lay.off_ts, lay.stride,
-        lay.len_s, lay.len_ts, ptr, masks, n_chunks(n_batch), local, red, loc,
-    )  # fmt: skip
+    flat = P.reshape(n_batch, -1)
+    pm_forward(P.size, flat, lay, nodes, n_chunks(n_batch), local, red, loc)
     return red, (loc.reshape(P.shape + (n_nodes,)) if local else None)
 
 
