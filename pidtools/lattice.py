@@ -26,6 +26,8 @@ from itertools import combinations
 
 import numpy as np
 
+from .kernels.mobius import mobius_rows
+
 __all__ = ["Lattice", "lattice", "parse_label", "format_label", "MAX_SOURCES"]
 
 MAX_SOURCES = 5
@@ -239,9 +241,8 @@ class Lattice:
         return out
 
     @cached_property
-    def _mobius_support(self):
-        """Which redundancies each atom needs: ``abs(mobius_sparse)``."""
-        return abs(self.mobius_sparse)
+    def _mobius_sign_f(self) -> np.ndarray:
+        return np.ascontiguousarray(self.mobius_sign, dtype=np.float64)
 
     @cached_property
     def mobius(self) -> np.ndarray:
@@ -266,13 +267,9 @@ class Lattice:
         needs is NaN.
         """
         red = np.asarray(redundancy, dtype=np.float64)
-        flat = red.reshape(-1, self.n_nodes)
-        nan = np.isnan(flat)
-        clean = np.where(nan, 0.0, flat) if nan.any() else flat
-        atoms = np.asarray(clean @ self.mobius_sparse.T)
-        if nan.any():
-            needs = nan.astype(np.float64) @ self._mobius_support.T
-            atoms[np.asarray(needs) > 0] = np.nan
+        flat = np.ascontiguousarray(red.reshape(-1, self.n_nodes))
+        atoms = np.empty_like(flat)
+        mobius_rows(flat, self.mobius_ptr, self.mobius_index, self._mobius_sign_f, atoms)
         return atoms.reshape(red.shape)
 
 
