@@ -148,7 +148,6 @@ def test_parts_bad_input():
         pidtools.pid(np.full((2,) * 6, 1 / 64), measure="ccs")
 
 
-dit = pytest.importorskip("dit")
 from dit.pid import PID_SX  # noqa: E402
 from dit.pid.distributions import bivariates, trivariates  # noqa: E402
 
