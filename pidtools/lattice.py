@@ -269,7 +269,7 @@ class Lattice:
         red = np.asarray(redundancy, dtype=np.float64)
         flat = np.ascontiguousarray(red.reshape(-1, self.n_nodes))
         atoms = np.empty_like(flat)
-        mobius_rows(flat, self.mobius_ptr, self.mobius_index, self._mobius_sign_f, atoms)
+        mobius_rows(flat.size, flat, self.mobius_ptr, self.mobius_index, self._mobius_sign_f, atoms)
         return atoms.reshape(red.shape)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from numba import prange
 
-from ._jit import jit
+from ._jit import batch_kernel
 
 
-@jit(parallel=True)
+@batch_kernel
 def mobius_rows(red, ptr, index, sign, atoms):
     """``atoms[b, i] = sum_k sign[k] * red[b, index[k]]`` over ``k`` in ``ptr[i]:ptr[i+1]``.
 
