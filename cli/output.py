@@ -200,22 +200,6 @@ def _in_cli_words(err: Exception) -> str:
     return message
 
 
-def for_cli(message: str, sources: Sequence[str] = (), target: str | None = None) -> str:
-    """A library error message without a parameter in the command line's words (``sources[i]``
-    becomes ``--source NAME``, ``target`` ``--target NAME``, ``sample_dim`` ``--sample-dim``,
-    ``batch element`` ``unit``). Used by ``analyze`` for the errors of
-    :func:`pidtools.xarray.pid_dataset` until they carry their parameter."""
-    for library, cli_word in (("pass normalize=True", "pass --normalize"),
-                              ("n_shuffles=", "--shuffles "), ("sample_dim ", "--sample-dim "),
-                              ("batch element", "unit")):  # fmt: skip
-        message = message.replace(library, cli_word)
-    for i, name in enumerate(sources):
-        message = message.replace(f"sources[{i}]", f"--source {name}")
-    if target is not None:
-        message = re.sub(r"(?<![-\w])target\b", f"--target {target}", message)
-    return message
-
-
 def check_output(path: Path | None, what: str, inputs: Sequence[Path] = ()) -> None:
     """Fail before any work (usage error, exit 2) if ``path`` cannot be written as a file:
     it is a folder or another non-regular file (FIFO, device, socket), its folder is missing,

@@ -10,13 +10,13 @@ import numpy as np
 
 import pidtools
 from pidtools._validation import check_pmf_size
+from pidtools.binning import MIN_SAMPLES_PER_CELL
 from pidtools.distributions import GATES, gate
 
 from .output import (
     InputError,
     binning_options,
     dumps,
-    for_cli,
     format_option,
     handle_errors,
     measure_option,
@@ -177,12 +177,48 @@ def _emit(res, source: str, fmt: str) -> None:
         out.update({k: dict(zip(res.labels, v.tolist(), strict=True)) for k, v in stats.items()})
         if hasattr(res, "settings"):
             out["settings"] = res.settings
+            if res.samples_per_cell is not None:
+                out["samples_per_cell"] = float(res.samples_per_cell)
+            out["notes"] = _sample_notes(res)
         click.echo(dumps(out))
     elif fmt == "csv":
         click.echo(render_csv(header, rows))
     else:
         click.echo(f"{source}: measure {res.measure}, I(T;S) = {float(res.mi):.4f} bit")
         click.echo(render_table(header, rows))
+        for line in _sample_notes(res):
+            click.echo(line)
+
+
+def _sample_notes(res) -> list[str]:
+    """What a reader of an estimate from samples needs beside the atoms: the estimator, the
+    samples per occupied joint cell, and a warning when they are too few to trust."""
+    settings = getattr(res, "settings", None)
+    if not settings or "n_samples" not in settings:
+        return []
+    lines = []
+    estimator = settings.get("estimator")
+    n_shuffles = settings.get("n_shuffles") or 0
+    what = f"estimator {estimator}" + (f" ({n_shuffles} target shuffles)" if n_shuffles else "")
+    spc = res.samples_per_cell
+    if spc is not None:
+        spc = float(spc)
+        what += (
+            f"; {settings['n_samples']} samples in {int(res.occupied)} occupied joint cells "
+            f"({spc:.1f} per cell)"
+        )
+    lines.append(what)
+    if spc is not None and spc < MIN_SAMPLES_PER_CELL:
+        lines.append(
+            f"warning: fewer than {MIN_SAMPLES_PER_CELL} samples per occupied joint cell: the "
+            "plug-in atoms are strongly biased upwards; use fewer --bins or more samples"
+            + ("" if estimator == "shuffle" else ", and --estimator shuffle")
+        )
+    if estimator == "plugin" and not n_shuffles:
+        lines.append(
+            "note: plug-in atoms without a null; --estimator shuffle says which are above noise"
+        )
+    return lines
 
 
 @click.command("pid")
@@ -204,14 +240,18 @@ def _emit(res, source: str, fmt: str) -> None:
 @binning_options("column")
 @click.option(
     "--estimator",
-    type=click.Choice(["plugin", "shuffle"]),
-    default="plugin",
+    type=click.Choice(["shuffle", "plugin"]),
+    default="shuffle",
     show_default=True,
-    help="plugin: atoms of the sample pmf; shuffle: minus their mean under shuffled targets "
-    "(needs --shuffles).",
+    help="shuffle: the sample pmf's atoms minus their mean under shuffled targets "
+    "(bias-corrected); plugin: the sample pmf's atoms (biased upwards).",
 )
 @click.option(
-    "--shuffles", default=0, type=click.IntRange(0), help="Target shuffles: null and p-values."
+    "--shuffles",
+    default=100,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Target shuffles: null mean, p-values (0: none, plug-in only).",
 )
 @click.option(
     "--boot", default=0, type=click.IntRange(0), help="Bootstrap resamples: 95% intervals."
@@ -273,22 +313,17 @@ def pid_command(
         t, srcs = _load_columns(samples, target, sources)
         name_parameters(target=f"--target {target}")
         name_parameters(**{f"sources[{i}]": f"--source {s}" for i, s in enumerate(sources)})
-        try:
-            res = pidtools.estimate(
-                t,
-                srcs,
-                measure=measure,
-                bins=bins,
-                binning=binning,
-                estimator=estimator,
-                n_shuffles=shuffles,
-                n_boot=boot,
-                random_state=seed,
-            )
-        except (ValueError, TypeError) as err:
-            if getattr(err, "param", None) is not None:
-                raise
-            raise InputError(for_cli(str(err), sources, target)) from None
+        res = pidtools.estimate(
+            t,
+            srcs,
+            measure=measure,
+            bins=bins,
+            binning=binning,
+            estimator=estimator,
+            n_shuffles=shuffles,
+            n_boot=boot,
+            random_state=seed,
+        )
         _emit(res, f"{samples}: {target} given {', '.join(sources)}", fmt)
         return
     p = gate(gate_name) if gate_name else _load_pmf(pmf_file, shape)

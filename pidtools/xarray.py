@@ -113,22 +113,12 @@ def pid_dataset(
         )
         return [np.asarray(getattr(res, k), dtype=np.float64) for k in outputs]
 
-    def named(error, variables, present):
-        """``error`` again, or the NaN error naming role and ``sample_dim`` if that was it;
-        ``present``: the batch elements estimated (all when None)."""
-        if present is None:
-            shape = np.broadcast_shapes(*(v.shape[:-1] for v in variables))
-            present = np.ones(shape, dtype=bool)
-        _check_finite(variables, names, present, sample_dim, skip_missing)
-        return error
-
     def block(*data):
         variables, index = list(data[:-1]), data[-1]
         if not skip_missing:
-            try:
-                return tuple(estimated(variables, index))
-            except ValueError as err:
-                raise named(err, variables, None) from None
+            present = np.ones(np.broadcast_shapes(*(v.shape[:-1] for v in variables)), dtype=bool)
+            _check_finite(variables, names, present, sample_dim, skip_missing)
+            return tuple(estimated(variables, index))
         shape = np.broadcast_shapes(index.shape, *(v.shape[:-1] for v in variables))
         absent = np.zeros(shape, dtype=bool)
         for v in variables:
@@ -137,11 +127,9 @@ def pid_dataset(
         result = [np.full(shape + _tail(k, len(labels)), np.nan) for k in outputs]
         keep = ~absent
         if keep.any():
+            _check_finite(variables, names, keep, sample_dim, skip_missing)
             kept = [np.broadcast_to(v, shape + v.shape[-1:])[keep] for v in variables]
-            try:
-                parts = estimated(kept, np.broadcast_to(index, shape)[keep])
-            except ValueError as err:
-                raise named(err, variables, keep) from None
+            parts = estimated(kept, np.broadcast_to(index, shape)[keep])
             for full, part in zip(result, parts, strict=True):
                 full[keep] = part
         return tuple(result)

@@ -130,7 +130,7 @@ def test_pid_samples_shuffle_hint_uses_the_option(tmp_path):
     (tmp_path / "s.csv").write_text("y,x1,x2\n" + rows + "\n")
     res = invoke(
         tmp_path, "pid", "--samples", "s.csv", "--target", "y", "--source", "x1",
-        "--source", "x2", "--estimator", "shuffle",
+        "--source", "x2", "--estimator", "shuffle", "--shuffles", "0",
     )  # fmt: skip
     assert_usage_error(res, "--shuffles")
     assert "n_shuffles=" not in res.stderr

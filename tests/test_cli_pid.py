@@ -59,6 +59,41 @@ def test_samples_with_statistics(tmp_path):
     assert out["settings"]["n_shuffles"] == 50
 
 
+def test_samples_default_to_the_bias_corrected_estimator_and_warn_on_sparse_cells(tmp_path):
+    """Independent noise on a fine binning: the plug-in atoms are large (every sample its own
+    cell), the default shuffle estimator brings them to about 0, and the report warns."""
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame(
+        {"y": rng.integers(0, 2, n), "a": rng.normal(size=n), "b": rng.normal(size=n)}
+    )
+    frame.to_csv(tmp_path / "noise.csv", index=False)
+    args = [
+        "pid",
+        "--samples",
+        tmp_path / "noise.csv",
+        "--target",
+        "y",
+        "--source",
+        "a",
+        "--source",
+        "b",
+    ]
+    text = run(*args, "--bins", "16")
+    assert text.exit_code == 0, text.output
+    assert "estimator shuffle (100 target shuffles)" in text.stdout
+    assert "warning: fewer than 5 samples per occupied joint cell" in text.stdout
+    out = json.loads(run(*args, "--bins", "16", "--format", "json").stdout)
+    assert out["settings"]["estimator"] == "shuffle"
+    assert out["samples_per_cell"] < 5
+    assert sum(out["plugin_atoms"].values()) > 0.5  # the bias the default removes
+    assert abs(sum(out["atoms"].values())) < 0.1
+    assert min(out["p_adjusted"].values()) > 0.05
+    plug = run(*args, "--estimator", "plugin", "--shuffles", "0")
+    assert "note: plug-in atoms without a null" in plug.stdout
+    assert "warning" not in plug.stdout  # auto bins leave enough samples per cell
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
