@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from infomorph._checks import MAX_NEURONS, MAX_SEED
+
 from .analyze import run_analysis
 from .output import InputError, atomic_write_many, check_output, dumps, handle_errors
 
@@ -24,11 +26,27 @@ OUTPUTS = ("run.nc", "training.png", "atoms.nc", "atoms.png", "summary.json", "r
     type=click.Path(path_type=Path),
     help="Folder for the record, the analysis, the report and the figures.",
 )
-@click.option("--epochs", default=40, show_default=True, type=click.IntRange(2))
 @click.option(
-    "--neurons", default=100, show_default=True, type=click.IntRange(1), help="Hidden neurons."
+    "--epochs",
+    default=40,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Training epochs (at least 2, for trends over learning).",
 )
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--neurons",
+    default=100,
+    show_default=True,
+    type=click.IntRange(2, MAX_NEURONS),
+    help="Hidden neurons.",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, MAX_SEED),
+    help="Random seed of initialisation, batches and shuffles.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @handle_errors
 def demo_command(output_dir, epochs, neurons, seed, quiet):
