@@ -140,7 +140,9 @@ def estimate(
         One array per source (1 to 4; 5 for ``"sx"``). All batch shapes must broadcast
         together, e.g. a target of shape ``(n_samples,)`` shared by sources of shape
         ``(n_neurons, n_samples)``. A *tuple* of arrays is one source, a group: its joint
-        state (each member coded, binned if real, as a variable of its own, then combined).
+        state (each member coded, binned if real, as a variable of its own, then combined;
+        ``bins`` and ``binning`` entries of a group apply to its members, and ``bins="auto"``
+        counts every member as a variable of the joint histogram).
     measure : str
         Any measure of :func:`pidtools.pid` (default ``"sx"``).
     bins : int, "auto" or sequence, optional
@@ -273,12 +275,12 @@ def estimate_batch(
         return from_estimate(
             target, sources, batch_index=batch_index, random_state=s["random_state"], **knn
         )
-    sources = _grouped_sources(sources, s)
+    sources, bins, binning = _grouped_sources(target, sources, s)
     arrays, names = _as_sample_arrays(target, sources)
     n_vars, n_samples = len(arrays), arrays[0].shape[-1]
     batch_shape = _batch_shape(arrays, names)
     n_batch = int(np.prod(batch_shape))
-    bins, binning = per_variable_binning(s["bins"], s["binning"], arrays, names)
+    bins, binning = per_variable_binning(bins, binning, arrays, names)
     bins = resolve_auto_bins(bins, binning, arrays, n_samples)
     alphabets = list(alphabets) if alphabets is not None else [None] * n_vars
     index = np.arange(n_batch) if batch_index is None else np.asarray(batch_index).ravel()
@@ -569,51 +571,106 @@ def _check_settings(caller: str = "estimate", **kwargs: Any) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def _grouped_sources(sources: Any, s: dict[str, Any]) -> Any:
+def _grouped_sources(target: Any, sources: Any, s: dict[str, Any]) -> tuple[Any, Any, Any]:
     """Replace each source given as a tuple of arrays (a group) by its joint state's codes.
 
-    Each member is coded as a variable of its own (the same binning rules, with the group's
-    ``bins``/``binning`` entry when those are per variable); the codes are then combined into
-    one integer code per joint state (:func:`pidtools.layer.joint_codes`).
+    Each member is coded as a variable of its own, with the group's ``bins``/``binning``
+    entry when those are per variable; ``bins="auto"`` counts every member as a variable of
+    the joint histogram (:func:`leaf_settings`). The members' codes are then combined into one
+    integer code per joint state (:func:`pidtools.layer.joint_codes`).
+
+    Returns the sources and the ``bins`` and ``binning`` settings for the variables that
+    follow (groups ``None``, the others' ``"auto"`` resolved), or the inputs' settings when
+    there is no group.
     """
     if not isinstance(sources, list | tuple) or not any(isinstance(x, tuple) for x in sources):
-        return sources
+        return sources, s["bins"], s["binning"]
     from .layer import joint_codes
 
-    out = list(sources)
-    for i, group in enumerate(sources):
-        if not isinstance(group, tuple):
+    leaves: list[tuple[int, np.ndarray, bool]] = []  # (variable, array, is a member)
+    names = []
+    for v, x in enumerate([target, *sources]):
+        name = "target" if v == 0 else f"sources[{v - 1}]"
+        if not isinstance(x, tuple):
+            leaves.append((v, _sample_array(x, name, name), False))
+            names.append(name)
             continue
-        name = f"sources[{i}]"
-        if not group:
+        if not x:
             raise ParameterError(f"{name} is an empty group: give a tuple of arrays", param=name)
-        names = [f"{name}[{k}]" for k in range(len(group))]
-        members = []
-        for member, x in zip(names, group, strict=True):
-            try:
-                members.append(_as_sample_arrays(x, [x])[0][0])
-            except ParameterError as err:
-                raise ParameterError(str(err).replace("target", member), param=name) from None
-        if len({x.shape[-1] for x in members}) > 1:
+        members = [_sample_array(m, f"{name}[{k}]", name) for k, m in enumerate(x)]
+        if len({m.shape[-1] for m in members}) > 1:
             raise ParameterError(
-                f"the members of {name} have {[x.shape[-1] for x in members]} samples: every "
+                f"the members of {name} have {[m.shape[-1] for m in members]} samples: every "
                 "member needs the same samples along its last axis",
                 param=name,
             )
-        bins = s["bins"]
-        bins = bins[1 + i] if isinstance(bins, Sequence) and not isinstance(bins, str) else bins
-        binning = s["binning"]
-        if not (isinstance(binning, str) or is_edges(binning)):
-            binning = binning[1 + i]  # one entry per variable: the group's
-        bins, binning = per_variable_binning(bins, binning, members, names)
-        bins = resolve_auto_bins(bins, binning, members, members[0].shape[-1])
+        leaves += [(v, m, True) for m in members]
+        names += [f"{name}[{k}]" for k in range(len(members))]
+    arrays = [a for _, a, _ in leaves]
+    bins, binning = per_variable_binning(
+        *leaf_settings(s["bins"], s["binning"], leaves), arrays, names
+    )
+    bins = resolve_auto_bins(bins, binning, arrays, arrays[0].shape[-1])
+    out = list(sources)
+    outer_bins, outer_binning = [None] * (1 + len(sources)), [None] * (1 + len(sources))
+    for i, x in enumerate(sources):
+        if not isinstance(x, tuple):
+            continue
         codes = []
-        for x, member, b, method in zip(members, names, bins, binning, strict=True):
-            block = np.empty((int(np.prod(x.shape[:-1])), x.shape[-1]), dtype=np.int64)
-            codes_into(x, member, b, method, None, block)
-            codes.append(block.reshape(x.shape))
+        for (v, a, _), name, b, method in zip(leaves, names, bins, binning, strict=True):
+            if v == 1 + i:
+                block = np.empty((int(np.prod(a.shape[:-1])), a.shape[-1]), dtype=np.int64)
+                codes_into(a, name, b, method, None, block)
+                codes.append(block.reshape(a.shape))
         out[i] = joint_codes(codes)[0]
-    return out
+    for (v, _, member), b, method in zip(leaves, bins, binning, strict=True):
+        if not member:
+            outer_bins[v], outer_binning[v] = b, method
+    return out, outer_bins, outer_binning
+
+
+def _sample_array(x: Any, name: str, param: str) -> np.ndarray:
+    """One variable checked as by :func:`_as_sample_arrays`, errors naming ``name``."""
+    try:
+        return _as_sample_arrays(x, [x])[0][0]
+    except ParameterError as err:
+        raise ParameterError(str(err).replace("target", name), param=param) from None
+
+
+def leaf_settings(
+    bins: Any, binning: Any, leaves: Sequence[tuple[int, Any, bool]]
+) -> tuple[list, list]:
+    """Per-leaf ``bins`` and ``binning`` entries for variables some of which are groups.
+
+    ``leaves`` holds ``(variable, array, is_member)`` for every variable that is not a group
+    and for every member of a group (``variable``: 0 for the target, ``1 + i`` for source
+    ``i``; ``array``: anything with a ``dtype``). A member takes its group's entry; an integer
+    member gets ``None`` (integers are codes), as does any integer variable when ``bins`` is
+    one value for all. Passed with the leaves to :func:`pidtools.binning.per_variable_binning`
+    and :func:`pidtools.binning.resolve_auto_bins`, ``bins="auto"`` then counts every member
+    as a variable of the joint histogram.
+    """
+    shared_bins = bins is None or isinstance(bins, int | np.integer | str)
+    shared_binning = binning is None or isinstance(binning, str) or is_edges(binning)
+    n_vars = 1 + max(v for v, _, _ in leaves)
+    for name, setting, shared in (
+        ("bins", bins, shared_bins),
+        ("binning", binning, shared_binning),
+    ):
+        if not shared and (not isinstance(setting, Sequence) or len(setting) != n_vars):
+            raise ParameterError(
+                f"{name} must be one value for all variables or a sequence of {n_vars} entries "
+                f"(target, then each source; a group's entry applies to its members), got "
+                f"{setting!r}",
+                param=name,
+            )
+    out_bins, out_binning = [], []
+    for v, a, member in leaves:
+        is_int = not np.issubdtype(a.dtype, np.floating)
+        b = bins if shared_bins else bins[v]
+        out_bins.append(None if is_int and (member or shared_bins) else b)
+        out_binning.append(binning if shared_binning else binning[v])
+    return out_bins, out_binning
 
 
 def _as_sample_arrays(target: Any, sources: Any) -> tuple[list[np.ndarray], list[str]]:
