@@ -339,3 +339,28 @@ def test_errors_carry_the_parameter_name():
     with pytest.raises(ParameterError) as err:
         estimate(t, [np.arange(9)])
     assert err.value.param == "sources[0]"
+
+
+def test_group_bins_apply_to_members_and_auto_counts_every_member():
+    rng = np.random.default_rng(31)
+    x, y = rng.normal(size=(2, 2000))
+    a = rng.integers(0, 3, 2000)
+    t = ((x > 0) ^ (y > 0)).astype(np.int64)
+
+    def uniform_bins(v, k):
+        return np.minimum((k * (v - v.min()) / (v.max() - v.min())).astype(int), k - 1)
+
+    # a per-variable bins entry of a group is its members' number of bins
+    grouped = pidtools.estimate(t, [(x, y), a], bins=[None, 4, None], binning="uniform")
+    explicit = pidtools.estimate(t, [uniform_bins(x, 4) * 4 + uniform_bins(y, 4), a])
+    np.testing.assert_allclose(grouped.atoms, explicit.atoms, atol=1e-12)
+    assert grouped.settings["bins"] == [None, None, None]
+    # bins="auto": 2 target values x 2 binned members, 5 * 2 * B**2 <= 2000 -> B = 14, so the
+    # pair has 14 * 14 joint states (all of them seen in 2000 independent samples)
+    res = pidtools.estimate(t, [(x, y)])
+    assert res.settings["alphabet"] == (2, 196)
+    # with a third variable binned as well: 5 * 2 * B**3 <= 2000 -> B = 5 for all three
+    z = rng.normal(size=2000)
+    res = pidtools.estimate(t, [(x, y), z])
+    assert res.settings["bins"] == [None, None, 5]
+    assert res.settings["alphabet"][1] == 25
