@@ -162,6 +162,14 @@ def report_text(summary, over: str, title: str = "") -> str:
             f"{g.samples_per_cell['median']:.1f}"
         )
         lines.append(f"sources: {key}; " + ("no binning" if est == "knn" else binned))
+        if g.unit_groups:
+            shown_groups = ", ".join(g.unit_groups[:8]) + (
+                ", ..." if len(g.unit_groups) > 8 else ""
+            )
+            lines.append(
+                f"units: {len(g.unit_groups)} groups of {st.get('unit_dim')!r}, each one joint "
+                f"variable (members binned on their own, then combined): {shown_groups}"
+            )
         shown = [a for a in g.atoms if g.distinguishable is None or any(g.distinguishable[a])]
         hidden = [a for a in g.atoms if a not in shown]
         if g.distinguishable is not None and not shown:
@@ -226,6 +234,23 @@ def report_text(summary, over: str, title: str = "") -> str:
     show_default=True,
     help="Dimension whose entries are analysed and reported separately, never pooled "
     "('auto': 'layer' when the target has it; 'none': pool all units).",
+)
+@click.option(
+    "--group-units",
+    type=click.IntRange(1),
+    help="Join every N consecutive units of --unit-dim into one joint variable (N must "
+    "divide their number); each group is analysed as one unit.",
+)
+@click.option(
+    "--unit-groups",
+    help="Explicit groups of units of --unit-dim by position, e.g. '0,1;2,3;4': each group's "
+    "joint state is one variable, analysed as one unit.",
+)
+@click.option(
+    "--unit-dim",
+    default="neuron",
+    show_default=True,
+    help="The dimension whose units --group-units / --unit-groups join.",
 )
 @measure_option()
 @binning_options("variable")
@@ -299,6 +324,7 @@ def analyze_command(**options):
       infomorph analyze run.nc
       infomorph analyze acts.zarr --target hidden --source receptive --source label --format json
       infomorph analyze run.nc -o atoms.nc --plot atoms.png --workers 2
+      infomorph analyze acts.nc --target label --source hidden --group-units 2
     """
     summary = run_analysis(**options)
     for w in summary.warnings:
@@ -322,6 +348,8 @@ def _compute(ds, target, sources, sample_dim, settings, workers, scheduler, quie
         n_shuffles=settings["n_shuffles"],
         random_state=settings["seed"],
         k=settings.get("k", 4),
+        groups=settings.get("unit_groups"),
+        group_dim=settings.get("unit_dim") or "neuron",
         skip_missing=True,
     )
     with dask_context(workers, scheduler, not quiet and sys.stderr.isatty()):
@@ -374,9 +402,31 @@ def stacked_result(results: dict, group_dim: str | None, over: str):
     return out.transpose(over, group_dim, ..., "atom")
 
 
+def parse_unit_groups(group_units: int | None, unit_groups: str | None):
+    """The ``groups`` of :func:`pidtools.xarray.pid_dataset` from ``--group-units N`` or
+    ``--unit-groups '0,1;2,3'`` (None when neither is given)."""
+    if group_units is not None and unit_groups is not None:
+        raise InputError("give --group-units or --unit-groups, not both")
+    if unit_groups is None:
+        return group_units
+    try:
+        groups = [[int(u) for u in g.split(",")] for g in unit_groups.split(";") if g.strip()]
+    except ValueError:
+        raise InputError(
+            f"--unit-groups {unit_groups!r} is not a list of unit positions: give groups "
+            "separated by ';' and positions by ',', e.g. --unit-groups '0,1;2,3;4'"
+        ) from None
+    if not groups:
+        raise InputError(
+            f"--unit-groups {unit_groups!r} holds no group: e.g. --unit-groups '0,1;2,3'"
+        )
+    return groups
+
+
 def run_analysis(
     *, path, target, sources, over, sample_dim, measure, bins, binning, estimator, shuffles,
     seed, fmt, output, plot, workers, scheduler, quiet, alpha=0.05, group_dim="auto", k=4,
+    group_units=None, unit_groups=None, unit_dim="neuron",
 ):  # fmt: skip
     """Everything `analyze` does after parsing its options; returns the
     :class:`pidtools.dynamics.Summary`."""
@@ -388,6 +438,7 @@ def run_analysis(
             "--estimator shuffle subtracts a shuffled null: give --shuffles N (e.g. 100), or "
             "--estimator plugin for uncorrected atoms"
         )
+    units = parse_unit_groups(group_units, unit_groups)
     check_output(output, "-o", inputs=[path])
     check_output(plot, "--plot", inputs=[path])
     check_figure_format(plot, "--plot")
@@ -395,6 +446,15 @@ def run_analysis(
         raise InputError(f"-o and --plot are the same file {plot}; give two names")
     ds = open_activations(path)
     target, given = resolve_variables(ds, target, sources, over, sample_dim)
+    if units is not None:
+        name_parameters(groups="--group-units" if group_units is not None else "--unit-groups")
+    if group_units is not None and ds.sizes.get(unit_dim, group_units) % group_units:
+        n_units = ds.sizes[unit_dim]
+        raise InputError(
+            f"--group-units {group_units} does not split the {n_units} units of {unit_dim!r} "
+            f"into blocks of {group_units}: give a divisor of {n_units}, or list the groups "
+            "with --unit-groups (e.g. '0,1;2,3;4') to keep a shorter last group"
+        )
     gdim = _group_dim(ds, target, group_dim)
     groups = [None] if gdim is None else [str(v) for v in ds[gdim].values]
     n_samples = ds.sizes[sample_dim]
@@ -407,6 +467,7 @@ def run_analysis(
         "group_dim": gdim, "measure": measure, "bins": bins, "binning": binning,
         "estimator": estimator, "n_shuffles": shuffles, "alpha": alpha, "seed": seed,
         "n_samples": n_samples, "groups": {}, "k": k,
+        "unit_dim": unit_dim if units is not None else None, "unit_groups": units,
     }  # fmt: skip
     results, summaries = {}, []
     for group in groups:
@@ -489,8 +550,14 @@ def _bins_by_variable(text, names) -> dict:
 
 def _bins_text(bins: dict) -> str:
     """``output codes, receptive 6, ...``; a variable with up to 16 values stays coded by value
-    under the auto binning."""
-    return ", ".join(f"{k} {'codes' if b is None else b}" for k, b in bins.items()) or "-"
+    under the auto binning; a joint variable (grouped units) lists its members'."""
+
+    def one(b) -> str:
+        if isinstance(b, list | tuple):
+            return "per member " + "/".join(one(m) for m in b)
+        return "codes" if b is None else str(b)
+
+    return ", ".join(f"{k} {one(b)}" for k, b in bins.items()) or "-"
 
 
 def _cells(result) -> int | None:

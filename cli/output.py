@@ -152,6 +152,8 @@ PARAM_OPTIONS = {
     "estimator": "--estimator",
     "eval_samples": "--eval-samples",
     "goal": "--goal",
+    "group_dim": "--unit-dim",
+    "groups": "--unit-groups",
     "hidden_classes": "--classes",
     "hidden_goal": "--goal",
     "measure": "--measure",

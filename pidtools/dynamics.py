@@ -79,6 +79,9 @@ class GroupSummary:
         cell of the joint histogram.
     warnings : list of str
         Reasons to distrust the numbers (few samples per cell, no null, no units).
+    unit_groups : list of str or None
+        When the units are groups of units (``pid_dataset(..., groups=...)``): the labels of
+        the groups present, e.g. ``["0+1", "2+3"]``; None otherwise.
     """
 
     name: str
@@ -95,13 +98,15 @@ class GroupSummary:
     trend: dict[str, dict[str, Any]]
     samples_per_cell: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    unit_groups: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def rows(self) -> list[list]:
         """Long format, one row per epoch and atom: group, epoch, atom, mean, std, null_std,
-        fraction_significant, distinguishable."""
+        fraction_significant, distinguishable, unit_groups (``;``-separated, or empty)."""
+        units = ";".join(self.unit_groups) if self.unit_groups else ""
         out = []
         for i, e in enumerate(self.epochs):
             for a in self.atoms:
@@ -110,12 +115,14 @@ class GroupSummary:
                     self.null_std[a][i] if self.null_std else None,
                     self.fraction_significant[a][i] if self.fraction_significant else None,
                     self.distinguishable[a][i] if self.distinguishable else None,
+                    units,
                 ])  # fmt: skip
         return out
 
 
 ROW_HEADER = [
-    "group", "epoch", "atom", "mean", "std", "null_std", "fraction_significant", "distinguishable"
+    "group", "epoch", "atom", "mean", "std", "null_std", "fraction_significant", "distinguishable",
+    "unit_groups",
 ]  # fmt: skip
 
 
@@ -324,7 +331,18 @@ def summarize_group(
         trend=trend,
         samples_per_cell=spc,
         warnings=warnings,
+        unit_groups=_unit_group_labels(ds),
     )
+
+
+def _unit_group_labels(ds: xr.Dataset) -> list[str] | None:
+    """Labels of the unit groups with finite atoms, when ``ds`` has grouped units."""
+    grouped = ds.attrs.get("grouped_dim")
+    dim = f"{grouped}_group"
+    if grouped is None or dim not in ds["atoms"].dims:
+        return None
+    finite = ds["atoms"].notnull().any([d for d in ds["atoms"].dims if d != dim]).values
+    return [str(v) for v, ok in zip(ds[dim].values, finite, strict=True) if ok]
 
 
 class _quiet_nan_warnings:

@@ -84,7 +84,7 @@ def pid_dataset(
         ``plugin_atoms`` for the shuffle estimator, ``null_mean``, ``null_std``, ``p_value``,
         ``p_adjusted`` with ``n_shuffles > 0`` and ``ci_low``, ``ci_high`` with ``n_boot > 0``.
         ``attrs`` record the settings and the package version; with ``groups`` also
-        ``group_dim`` and ``groups`` (the labels, ``;``-separated).
+        ``grouped_dim`` (``group_dim``) and ``groups`` (the labels, ``;``-separated).
 
     Notes
     -----
@@ -141,8 +141,9 @@ def pid_dataset(
     ]
     if joint and checked["estimator"] == "knn":
         raise ParameterError(
-            "estimator='knn' takes single continuous variables, not groups of units or tuple "
-            "sources: use estimator='shuffle' or 'plugin' for joint sources",
+            "estimator='knn' takes single continuous variables, not the joint states of "
+            "several units (groups, tuple sources): use a binned estimator ('shuffle' or "
+            "'plugin') for them",
             param="groups" if unit_groups else names[joint[0]],
         )
     member_bins: dict[int, list] = {}
@@ -215,7 +216,7 @@ def pid_dataset(
     out.attrs = _attrs(recorded, n_sources, arrays[0].sizes[sample_dim], __version__)
     out.attrs["max_cells"] = int(np.prod(sizes))  # codes per variable: at most its bins
     if unit_groups:
-        out.attrs["group_dim"] = str(group_dim)
+        out.attrs["grouped_dim"] = str(group_dim)
         out.attrs["groups"] = ";".join(str(g) for g in out[_group_name(group_dim)].values)
     return out
 
@@ -329,13 +330,13 @@ def _unit_groups(groups, group_dim, roles, sample_dim) -> list[tuple[int, ...]] 
         dims = sorted({str(d) for a in arrays for d in a.dims})
         raise ParameterError(
             f"group_dim {group_dim!r} is not a dimension of the target or any source (dims: "
-            f"{dims}): pass group_dim= naming the dimension whose units groups joins",
+            f"{dims}): pass the dimension whose units to join as group_dim",
             param="group_dim",
         )
     if group_dim == sample_dim:
         raise ParameterError(
-            f"group_dim {group_dim!r} is the sample dimension: groups join units, not samples; "
-            "pass group_dim= naming another dimension",
+            f"group_dim {group_dim!r} is the sample dimension: units are joined, not samples; "
+            "pass another dimension as group_dim",
             param="group_dim",
         )
     name = _group_name(group_dim)
@@ -355,8 +356,8 @@ def _unit_groups(groups, group_dim, roles, sample_dim) -> list[tuple[int, ...]] 
         if n_units % groups:
             raise ParameterError(
                 f"groups={groups} does not split the {n_units} units of {group_dim!r} into "
-                f"blocks of {groups}: give a divisor of {n_units}, or explicit groups (lists "
-                "of unit positions) to keep a shorter last group, e.g. [[0, 1], [2]]",
+                f"blocks of {groups}: give a divisor of {n_units}, or a list of unit lists to "
+                "keep a shorter last group, e.g. [[0, 1], [2]]",
                 param="groups",
             )
         return [tuple(range(i, i + int(groups))) for i in range(0, n_units, int(groups))]
@@ -371,31 +372,36 @@ def _unit_groups(groups, group_dim, roles, sample_dim) -> list[tuple[int, ...]] 
     for g, group in enumerate(groups):
         if isinstance(group, str | bytes) or not isinstance(group, Sequence | np.ndarray | range):
             raise ParameterTypeError(
-                f"groups[{g}] is {group!r}, not a list of unit positions: give e.g. [[0, 1], [2]]",
+                f"group {g} of groups is {group!r}, not a list of unit positions: give e.g. "
+                f"[[0, 1], [2]]",
                 param="groups",
             )
         if len(group) == 0:
             raise ParameterError(
-                f"groups[{g}] is empty: every group needs at least one unit", param="groups"
+                f"group {g} of groups is empty: every group needs at least one unit", param="groups"
             )
         members = []
         for u in group:
             if isinstance(u, bool) or not isinstance(u, int | np.integer):
                 raise ParameterTypeError(
-                    f"groups[{g}] holds {u!r}: units are given by their position (an int) "
+                    f"group {g} of groups holds {u!r}: units are given by their position (an int) "
                     f"along {group_dim!r}",
                     param="groups",
                 )
             if not 0 <= u < n_units:
                 raise ParameterError(
-                    f"groups[{g}] names unit {u}, outside 0..{n_units - 1} (the positions along "
+                    f"group {g} of groups names unit {u}, outside 0..{n_units - 1} (the positions along "
                     f"{group_dim!r})",
                     param="groups",
                 )
             if int(u) in seen:
+                where = (
+                    f"twice in group {g}"
+                    if seen[int(u)] == g
+                    else f"in group {seen[int(u)]} and again in group {g}"
+                )
                 raise ParameterError(
-                    f"unit {u} is in groups[{seen[int(u)]}] and again in groups[{g}]: give every "
-                    "unit at most once",
+                    f"unit {u} is {where} of groups: give every unit at most once",
                     param="groups",
                 )
             seen[int(u)] = g

@@ -88,7 +88,9 @@ def test_zarr_same_as_netcdf_and_outputs(planted, tmp_path):
 def test_csv_one_row_per_epoch_and_atom(planted):
     res = run("analyze", planted["xor"], "--format", "csv", "--quiet")
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == ("group,epoch,atom,mean,std,null_std,fraction_significant,distinguishable")
+    assert lines[0] == (
+        "group,epoch,atom,mean,std,null_std,fraction_significant,distinguishable,unit_groups"
+    )
     assert len(lines) == 1 + 8 * 4
     assert lines[-1].startswith("all,8,{12},")
 

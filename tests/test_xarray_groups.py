@@ -58,7 +58,7 @@ def test_groups_equal_estimate_on_hand_joint_codes(codes):
     out = px.pid_dataset(codes, "label", ["x", "y"], groups=groups, **STATS)
     assert out.atoms.dims == ("epoch", "neuron_group", "atom")
     assert list(out.neuron_group.values) == ["10+11", "12+13", "14"]
-    assert out.attrs["groups"] == "10+11;12+13;14" and out.attrs["group_dim"] == "neuron"
+    assert out.attrs["groups"] == "10+11;12+13;14" and out.attrs["grouped_dim"] == "neuron"
     x, y = codes.x.values, codes.y.values
     res = pidtools.estimate(
         codes.label.values, [hand_codes(x, groups, 3), hand_codes(y, groups, 2)], **STATS
@@ -179,10 +179,10 @@ def test_padding_member_makes_its_group_absent(real):
     [
         ({"groups": [[0, 6]]}, "groups", r"unit 6, outside 0\.\.5"),
         ({"groups": [[0, -1]]}, "groups", "outside"),
-        ({"groups": [[0, 1], []]}, "groups", r"groups\[1\] is empty"),
+        ({"groups": [[0, 1], []]}, "groups", "group 1 of groups is empty"),
         ({"groups": []}, "groups", "groups is empty"),
-        ({"groups": [[0, 1], [1, 2]]}, "groups", "unit 1 is in groups"),
-        ({"groups": [[2, 2]]}, "groups", "unit 2 is in groups"),
+        ({"groups": [[0, 1], [1, 2]]}, "groups", "unit 1 is in group 0 and again in group 1"),
+        ({"groups": [[2, 2]]}, "groups", "unit 2 is twice in group 0"),
         ({"groups": 4}, "groups", "does not split the 6 units"),
         ({"groups": 0}, "groups", ">= 1"),
         ({"groups": True}, "groups", "an int"),
