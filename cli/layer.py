@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 import warnings
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from .analyze import open_activations
 from .output import (
     InputError,
     atomic_write_many,
+    binning_options,
     check_figure_format,
     check_output,
     dumps,
@@ -119,35 +122,40 @@ def _layer_arrays(ds, layer, target, neuron_dim, sample_dim, over, run_dim, sele
     return act, t, coords
 
 
-def _one_step(act, t, groups, k, n_subsets, bins, seed, estimator, shuffles):
-    """Full or subsampled PID and Shannon invariants of one layer snapshot."""
-    from pidtools.layer import layer_pid, shannon_invariants
-
+def _checked_step(act, t):
+    """One snapshot's layer and target, finite, with labels stored as floats made integers."""
     if not np.isfinite(act).all() or not np.isfinite(t).all():
         raise InputError("the layer or target has NaN or inf values: drop or fill those samples")
     if np.issubdtype(t.dtype, np.floating) and np.array_equal(t, np.round(t)):
         t = t.astype(np.int64)  # labels stored as floats
+    return act, t
+
+
+def _one_step(act, t, groups, k, n_subsets, bins, binning, seed, estimator, shuffles):
+    """Full or subsampled PID and Shannon invariants of one layer snapshot."""
+    from pidtools.layer import layer_pid, shannon_invariants
+
+    act, t = _checked_step(act, t)
     lay = layer_pid(
-        t,
-        act,
-        k=k,
-        n_subsets=n_subsets,
-        groups=groups,
-        bins=bins,
-        seed=seed,
-        estimator=estimator,
-        n_shuffles=shuffles,
-    )
+        t, act, k=k, n_subsets=n_subsets, groups=groups, bins=bins, binning=binning, seed=seed,
+        estimator=estimator, n_shuffles=shuffles,
+    )  # fmt: skip
     inv = shannon_invariants(
-        t,
-        act,
-        groups=groups,
-        bins=bins,
-        estimator=estimator,
-        n_shuffles=shuffles,
-        random_state=seed,
-    )
+        t, act, groups=groups, bins=bins, binning=binning, estimator=estimator,
+        n_shuffles=shuffles, random_state=seed,
+    )  # fmt: skip
     return lay, inv
+
+
+def estimator_text(estimator: str, shuffles: int) -> str:
+    """What the numbers of a layer report are: corrected or plug-in."""
+    if estimator == "shuffle":
+        return (
+            f"estimator shuffle: {shuffles} target shuffles per step; every atom (so Pi_m and C) "
+            "and every mutual information of the Shannon invariants is plug-in minus its mean "
+            "over the shuffles (NaN where the corrected I(T; S) is not above 0)"
+        )
+    return "estimator plugin: plug-in atoms and mutual informations, biased upwards"
 
 
 @click.command("layer")
@@ -174,13 +182,23 @@ def _one_step(act, t, groups, k, n_subsets, bins, seed, estimator, shuffles):
     type=click.IntRange(1),
     help="Random 5-source subsets per step when the layer has more than 5 sources.",
 )
+@binning_options("unit")
 @click.option(
-    "--bins", default=8, show_default=True, type=click.IntRange(2), help="Bins for floats."
+    "--estimator",
+    type=click.Choice(["shuffle", "plugin"]),
+    default="shuffle",
+    show_default=True,
+    help="'shuffle': atoms, Pi_m, C and the Shannon invariants from terms minus their mean "
+    "over target-shuffled nulls (bias-corrected); 'plugin': the empirical pmf's (biased "
+    "upwards).",
 )
 @click.option(
-    "--estimator", type=click.Choice(["plugin", "shuffle"]), default="plugin", show_default=True
+    "--shuffles",
+    default=100,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Target shuffles per step (null means).",
 )
-@click.option("--shuffles", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--seed", default=0, show_default=True, type=int, help="Subsets and shuffles.")
 @format_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write results as netCDF.")
@@ -193,7 +211,10 @@ def layer_command(**options):
     of dims (over, neuron, sample) and a target with the sample dim. Per step of --over the
     report gives the representational complexity C (full PID when the layer has at most 5
     sources, else the mean over --subsets random 5-source subsets with its 2.5-97.5 % band),
-    the degree-of-synergy profile Pi_m and the Shannon invariants of the whole layer.
+    the degree-of-synergy profile Pi_m and the Shannon invariants of the whole layer, by
+    default bias-corrected with target shuffles. Real-valued units are binned per unit as by
+    `infomorph analyze`; --bins auto is resolved once, from the first step, for one PID's
+    joint histogram (the target and every unit of 5 sources).
 
     \b
     Examples:
@@ -206,7 +227,7 @@ def layer_command(**options):
 
 def run_layer(
     *, path, layer, target, neuron_dim, sample_dim, over, run_dim, select, group_size, groups,
-    subsets, bins, estimator, shuffles, seed, fmt, output, plot,
+    subsets, bins, estimator, shuffles, seed, fmt, output, plot, binning="auto",
 ):  # fmt: skip
     """Everything `layer` does after parsing its options; returns the result dataset."""
     import xarray as xr
@@ -226,14 +247,21 @@ def run_layer(
     srcs = _parse_groups(groups, group_size, n_units)
     k = min(MAX_K, len(srcs))
     n_sub = 1 if len(srcs) <= MAX_K else subsets
+    from pidtools.layer import layer_bins
+
+    first_act, first_t = _checked_step(act[0, 0], t[0, 0])  # one number of bins for all steps
+    bins = layer_bins(first_t, first_act, k=k, groups=srcs, bins=bins, binning=binning)
     complexity = np.full((n_steps, n_runs, n_sub), np.nan)
     pi = np.full((n_steps, n_runs, n_sub, k), np.nan)
     inv_names = ("mi_layer", "redundancy_degree", "vulnerability", "bias_mi_layer")
     invariants = {name: np.full((n_steps, n_runs), np.nan) for name in inv_names}
-    for i in range(n_steps):
-        for r in range(n_runs):
+    steps_runs = [(i, r) for i in range(n_steps) for r in range(n_runs)]
+    with click.progressbar(
+        steps_runs, label=f"{over} x run", file=sys.stderr if sys.stderr.isatty() else io.StringIO()
+    ) as bar:
+        for i, r in bar:
             lay, inv = _one_step(
-                act[i, r], t[i, r], srcs, k, n_sub, bins, seed, estimator, shuffles
+                act[i, r], t[i, r], srcs, k, n_sub, bins, binning, seed, estimator, shuffles
             )
             m = len(lay.profile.complexity)
             complexity[i, r, :m] = lay.profile.complexity
@@ -254,7 +282,8 @@ def run_layer(
         "k": k,
         "subsets": n_sub,
         "full_pid": len(srcs) <= MAX_K,
-        "bins": bins,
+        "bins": bins if bins is not None else "codes",
+        "binning": binning,
         "estimator": estimator,
         "n_shuffles": shuffles,
         "seed": seed,
@@ -300,9 +329,12 @@ def run_layer(
         kind = "full PID" if settings["full_pid"] else f"mean of {n_sub} random {k}-source subsets"
         runs = f", pooled over {n_runs} runs" if run_dim else ""
         click.echo(render_table(header, rows))
+        binned = (
+            "integer codes" if bins is None else f"real values in {bins} bins per unit ({binning})"
+        )
         click.echo(
-            f"\n{len(srcs)} sources from {n_units} units; C: {kind}{runs}, band "
-            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %; estimator {estimator}"
+            f"\n{len(srcs)} sources from {n_units} units ({binned}); C: {kind}{runs}, band "
+            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %\n{estimator_text(estimator, shuffles)}"
         )
     return res
 

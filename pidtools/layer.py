@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .core import PIDResult
+from .errors import ParameterError, ParameterTypeError
 from .lattice import lattice
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "SynergyProfile",
     "atom_degrees",
     "joint_codes",
+    "layer_bins",
     "layer_pid",
     "pair_groups",
     "sample_subsets",
@@ -173,42 +175,142 @@ def joint_codes(members: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
     return inverse.astype(np.int64), int(inverse.max()) + 1 if inverse.size else 0
 
 
-def _unit_codes(activity: Any, bins: int | None, name: str = "activity") -> np.ndarray:
-    """Integer codes ``(n_units, n_samples)`` of a layer: integers as they are (ranked per
-    layer), floats binned per unit into ``bins`` equal-width bins."""
+def _layer_array(activity: Any, name: str = "activity") -> np.ndarray:
+    """The layer as a checked array ``(n_units, n_samples)`` of integers or finite floats."""
     x = np.asarray(activity)
     if x.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (n_units, n_samples), got {x.ndim} axes {x.shape}"
+        raise ParameterError(
+            f"{name} must have shape (n_units, n_samples), got {x.ndim} axes {x.shape}",
+            param=name,
         )
-    if np.issubdtype(x.dtype, np.integer) or x.dtype == bool:
-        return np.unique(x, return_inverse=True)[1].reshape(x.shape).astype(np.int64)
+    if x.dtype == bool:
+        x = x.astype(np.int64)
+    if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+        raise ParameterTypeError(f"{name} must hold numbers, got dtype {x.dtype}", param=name)
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        raise ParameterError(
+            f"{name} has NaN or infinite values: drop or fill those samples", param=name
+        )
+    return x
+
+
+def _target_array(target: Any, n_samples: int) -> np.ndarray:
+    t = np.asarray(target)
+    if t.ndim != 1 or t.shape[0] != n_samples:
+        raise ParameterError(
+            f"target must have shape (n_samples,) = ({n_samples},) like the layer's sample "
+            f"axis, got {t.shape}",
+            param="target",
+        )
+    return _layer_array(t[None, :], "target")[0]
+
+
+def _check_binning(binning: Any) -> str:
+    from .binning import BINNINGS
+
+    if not (isinstance(binning, str) and binning in BINNINGS):
+        raise ParameterError(
+            f"binning must be one of {', '.join(map(repr, BINNINGS))}, got {binning!r}",
+            param="binning",
+        )
+    return binning
+
+
+def layer_bins(
+    target: Any,
+    activity: Any,
+    *,
+    k: int = 5,
+    groups: Sequence[Sequence[int]] | None = None,
+    bins: int | str | None = None,
+    binning: str = "auto",
+) -> int | None:
+    """The number of bins of a layer's real-valued units (and target).
+
+    Parameters
+    ----------
+    target : array_like, shape (n_samples,)
+    activity : array_like, shape (n_units, n_samples)
+    k : int
+        Sources of one PID (see :func:`layer_pid`).
+    groups : sequence of sequences of int, optional
+        Sources as groups of units.
+    bins : int, "auto" or None
+        An int is returned as it is; ``"auto"`` (and ``None`` with the ``"auto"`` binning)
+        chooses, as :func:`pidtools.estimate` does, the most bins (2 to
+        :data:`pidtools.binning.AUTO_MAX_BINS`) that leave
+        :data:`pidtools.binning.MIN_SAMPLES_PER_CELL` samples per cell of the joint histogram
+        of one full PID: the target and every unit of the first ``k`` sources, each a
+        variable of its own. Integer variables, and under the ``"auto"`` binning real-valued
+        ones with at most ``AUTO_MAX_BINS`` distinct values, count with their number of
+        values.
+    binning : {"auto", "uniform", "quantile"}
+        How real values are binned (see :func:`pidtools.estimate`).
+
+    Returns
+    -------
+    int or None
+        None when neither the layer nor the target holds real values.
+    """
+    from .binning import AUTO_MAX_BINS, auto_bin_count
+    from .kernels.estimate import distinct_up_to
+
+    x = _layer_array(activity)
+    t = _target_array(target, x.shape[1])
+    binning = _check_binning(binning)
+    if not any(np.issubdtype(a.dtype, np.floating) for a in (x, t)):
+        return None
+    if bins is not None and bins != "auto":
+        if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 2:
+            raise ParameterError(
+                f"bins must be None, 'auto' or an int >= 2, got {bins!r}: e.g. bins=8",
+                param="bins",
+            )
+        return int(bins)
+    if bins is None and binning != "auto":
+        raise ParameterError(
+            f"binning {binning!r} needs bins, an int >= 2 or 'auto': pass e.g. bins=8",
+            param="bins",
+        )
+    srcs = _check_groups(groups, x.shape[0])
+    probes = [t] + [x[u] for g in srcs[: max(1, min(int(k), len(srcs)))] for u in g]
+    coded, n_binned = 1, 0
+    for p in probes:
+        if not np.issubdtype(p.dtype, np.floating):
+            coded *= int(np.unique(p).size)
+            continue
+        d = distinct_up_to(np.ascontiguousarray(p[None, :], dtype=np.float64), AUTO_MAX_BINS + 1)
+        if binning == "auto" and d <= AUTO_MAX_BINS:
+            coded *= int(d)
+        else:
+            n_binned += 1
+    return auto_bin_count(x.shape[1], max(n_binned, 1), coded)
+
+
+def _unit_codes(x: np.ndarray, bins: int | None, binning: str, name: str) -> np.ndarray:
+    """Integer codes ``(n_units, n_samples)``: integers ranked over the whole array, floats
+    binned per unit (row) into ``bins`` bins by ``binning``."""
     if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{name} must hold numbers, got dtype {x.dtype}")
-    if bins is None:
-        raise ValueError(
-            f"{name} holds floats: pass bins=k to bin each unit into k equal-width bins, or "
-            "pass integer codes"
-        )
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} has NaN or infinite values: drop or fill those samples")
+        return np.unique(x, return_inverse=True)[1].reshape(x.shape).astype(np.int64)
     from .binning import codes_into
 
     out = np.empty(x.shape, dtype=np.int64)
-    codes_into(np.ascontiguousarray(x, dtype=np.float64), name, bins, "uniform", None, out)
+    codes_into(np.ascontiguousarray(x, dtype=np.float64), name, bins, binning, None, out)
     return out
 
 
-def _target_codes(target: Any, n_samples: int, bins: int | None) -> np.ndarray:
-    t = np.asarray(target)
-    if t.ndim != 1 or t.shape[0] != n_samples:
-        raise ValueError(
-            f"target must have shape (n_samples,) = ({n_samples},) like the layer's sample "
-            f"axis, got {t.shape}"
-        )
-    return _unit_codes(t[None, :], bins if np.issubdtype(t.dtype, np.floating) else None, "target")[
-        0
-    ]
+def _layer_codes(target, activity, groups, bins, binning, k):
+    """Codes of the layer and the target, the sources as groups, and the bins used."""
+    x = _layer_array(activity)
+    t = _target_array(target, x.shape[1])
+    srcs = _check_groups(groups, x.shape[0])
+    b = layer_bins(t, x, k=k, groups=srcs, bins=bins, binning=binning)
+    return (
+        _unit_codes(x, b, binning, "activity"),
+        _unit_codes(t[None], b, binning, "target")[0],
+        srcs,
+        b,
+    )
 
 
 def _check_groups(groups: Any, n_units: int) -> list[tuple[int, ...]]:
@@ -221,30 +323,38 @@ def _check_groups(groups: Any, n_units: int) -> list[tuple[int, ...]]:
             isinstance(u, bool) or not isinstance(u, int | np.integer) or not 0 <= u < n_units
             for u in members
         ):
-            raise ValueError(
+            raise ParameterError(
                 f"groups holds {g!r}: each group is a non-empty tuple of unit indices in "
-                f"0..{n_units - 1}"
+                f"0..{n_units - 1}",
+                param="groups",
             )
         out.append(tuple(int(u) for u in members))
     if not out:
-        raise ValueError("groups is empty: give at least one group of units")
+        raise ParameterError("groups is empty: give at least one group of units", param="groups")
     return out
 
 
 # --- Shannon invariants ---------------------------------------------------------------------
 
 
-def _mi_from_states(t: np.ndarray, n_t: int, states: np.ndarray) -> float:
-    """Plug-in ``I(T; S)`` (bits) from target codes and any hashable state per sample, from
-    the non-zero counts only: ``sum c/N log2(c N / (c_t c_s))``."""
+def _mi_terms(targets: np.ndarray, n_t: int, states: np.ndarray) -> np.ndarray:
+    """Plug-in ``I(T; S)`` (bits) for every row of ``targets`` (target codes ``0..n_t-1``, e.g.
+    the observed target and its shuffles) and one state per sample (any hashable values):
+    ``H(T) + (sum_{s,t} c log2 c - sum_s c_s log2 c_s) / N`` from the counts ``c`` of the
+    non-empty cells (:func:`pidtools.kernels.layer.joint_count_sums`)."""
+    from .kernels.layer import joint_count_sums
+
     _, s, c_s = np.unique(states, return_inverse=True, return_counts=True)
-    n_s = c_s.shape[0]
-    c_ts = np.bincount(t * n_s + s.ravel(), minlength=n_t * n_s)
-    cell = np.flatnonzero(c_ts)
-    c = c_ts[cell].astype(np.float64)
-    c_t = np.bincount(t, minlength=n_t).astype(np.float64)
-    n = float(t.shape[0])
-    return float((c * np.log2(c * n / (c_t[cell // n_s] * c_s[cell % n_s]))).sum() / n)
+    order = np.argsort(s.ravel(), kind="stable")
+    starts = np.concatenate([[0], np.cumsum(c_s)]).astype(np.int64)
+    sums = np.empty(targets.shape[0])
+    joint_count_sums(order.astype(np.int64), starts, targets, n_t, sums)
+    n = float(targets.shape[1])
+    c_t = np.bincount(targets[0], minlength=n_t).astype(np.float64)
+    c_t = c_t[c_t > 0]
+    h_t = np.log2(n) - float((c_t * np.log2(c_t)).sum()) / n
+    c_s = c_s.astype(np.float64)
+    return h_t + (sums - float((c_s * np.log2(c_s)).sum())) / n
 
 
 @dataclass(frozen=True)
@@ -283,15 +393,21 @@ class ShannonInvariants:
 
 def _check_estimator(estimator: Any, n_shuffles: Any) -> tuple[str, int]:
     if estimator not in ("plugin", "shuffle"):
-        raise ValueError(f"estimator must be 'plugin' or 'shuffle', got {estimator!r}")
+        raise ParameterError(
+            f"estimator must be 'plugin' or 'shuffle', got {estimator!r}", param="estimator"
+        )
     if (
         isinstance(n_shuffles, bool)
         or not isinstance(n_shuffles, int | np.integer)
         or n_shuffles < 0
     ):
-        raise ValueError(f"n_shuffles must be a non-negative int, got {n_shuffles!r}")
+        raise ParameterError(
+            f"n_shuffles must be a non-negative int, got {n_shuffles!r}", param="n_shuffles"
+        )
     if estimator == "shuffle" and n_shuffles == 0:
-        raise ValueError("estimator='shuffle' needs n_shuffles > 0 (e.g. n_shuffles=20)")
+        raise ParameterError(
+            "estimator='shuffle' needs n_shuffles > 0 (e.g. n_shuffles=100)", param="n_shuffles"
+        )
     return estimator, int(n_shuffles)
 
 
@@ -300,7 +416,8 @@ def shannon_invariants(
     activity: Any,
     *,
     groups: Sequence[Sequence[int]] | None = None,
-    bins: int | None = None,
+    bins: int | str | None = None,
+    binning: str = "auto",
     estimator: str = "plugin",
     n_shuffles: int = 0,
     random_state: int | None = 0,
@@ -310,15 +427,19 @@ def shannon_invariants(
     Parameters
     ----------
     target : array_like, shape (n_samples,)
-        Target values (integer codes, or floats binned with ``bins``).
+        Target values (integer codes, or real values binned like the units).
     activity : array_like, shape (n_units, n_samples)
-        The layer's unit states.
+        The layer's unit states (integer codes, or real values binned per unit).
     groups : sequence of sequences of int, optional
         Sources as groups of units (joint states); default one source per unit.
-    bins : int, optional
-        Equal-width bins per unit (and target) for float input.
+    bins : int, "auto" or None
+        Bins per real-valued unit (and target); ``"auto"`` (and ``None`` with the ``"auto"``
+        binning): :func:`layer_bins` for the joint histogram of the target and every unit.
+    binning : {"auto", "uniform", "quantile"}
+        How real values are binned, per unit (see :func:`pidtools.estimate`).
     estimator : {"plugin", "shuffle"}
-        Plug-in MIs, or each MI minus the mean of its ``n_shuffles`` target-shuffled nulls.
+        Plug-in MIs, or each MI minus the mean of its ``n_shuffles`` target-shuffled nulls
+        (every term of one shuffle uses the same permutation of the target).
     n_shuffles : int
         Number of target shuffles (their means are reported as ``bias``).
     random_state : int, optional
@@ -336,35 +457,32 @@ def shannon_invariants(
     shuffle nulls (``bias``) show.
     """
     estimator, n_shuffles = _check_estimator(estimator, n_shuffles)
-    codes = _unit_codes(activity, bins)
-    t = _target_codes(target, codes.shape[1], bins)
+    n_units = np.shape(activity)[0] if np.ndim(activity) == 2 else 0
+    codes, t, srcs, bins = _layer_codes(target, activity, groups, bins, binning, n_units)
     n_t = int(t.max()) + 1
-    srcs = _check_groups(groups, codes.shape[0])
     # one hashed state per source, then sums of those for any set of sources
     per_source = np.stack([_state_hash(codes[list(g)], seed=i)[0] for i, g in enumerate(srcs)])
     total = per_source.sum(axis=0, dtype=np.uint64)
-
-    def terms(tt):
-        single = np.array([_mi_from_states(tt, n_t, h) for h in per_source])
-        without = np.array([_mi_from_states(tt, n_t, total - h) for h in per_source])
-        return _mi_from_states(tt, n_t, total), single, without
-
-    mi, single, without = terms(t)
+    # row 0 the observed target, then its shuffles (one permutation for every term)
+    rng = np.random.default_rng(random_state)
+    targets = np.stack([t] + [rng.permutation(t) for _ in range(n_shuffles)]).astype(np.int64)
+    whole = _mi_terms(targets, n_t, total)
+    single = np.stack([_mi_terms(targets, n_t, h) for h in per_source], axis=1)
+    without = np.stack([_mi_terms(targets, n_t, total - h) for h in per_source], axis=1)
     bias: dict[str, Any] = {}
     if n_shuffles:
-        rng = np.random.default_rng(random_state)
-        nulls = [terms(rng.permutation(t)) for _ in range(n_shuffles)]
         bias = {
-            "mi": float(np.mean([x[0] for x in nulls])),
-            "mi_single": np.mean([x[1] for x in nulls], axis=0),
-            "mi_without": np.mean([x[2] for x in nulls], axis=0),
+            "mi": float(whole[1:].mean()),
+            "mi_single": single[1:].mean(axis=0),
+            "mi_without": without[1:].mean(axis=0),
         }
-        if estimator == "shuffle":
-            mi, single, without = (
-                mi - bias["mi"],
-                single - bias["mi_single"],
-                without - bias["mi_without"],
-            )
+    mi, single, without = float(whole[0]), single[0], without[0]
+    if estimator == "shuffle":
+        mi, single, without = (
+            mi - bias["mi"],
+            single - bias["mi_single"],
+            without - bias["mi_without"],
+        )
     n = len(srcs)
     with np.errstate(invalid="ignore", divide="ignore"):
         degree = float(single.sum() / mi) if mi > 0 else np.nan
@@ -374,6 +492,7 @@ def shannon_invariants(
         "n_shuffles": n_shuffles,
         "random_state": random_state,
         "bins": bins,
+        "binning": binning,
         "n_samples": int(t.shape[0]),
         "n_sources": n,
     }
@@ -419,12 +538,15 @@ class LayerPID:
         The PID of each subset (batch axis = subsets).
     profile : SynergyProfile
         Per subset.
+    bins : int or None
+        Bins per real-valued unit (None: integer codes only).
     """
 
     groups: list[tuple[int, ...]]
     subsets: np.ndarray
     result: Any
     profile: SynergyProfile
+    bins: int | None = None
 
     @property
     def complexity(self) -> float:
@@ -448,7 +570,8 @@ def layer_pid(
     k: int = 5,
     n_subsets: int = 26,
     groups: Sequence[Sequence[int]] | None = None,
-    bins: int | None = None,
+    bins: int | str | None = None,
+    binning: str = "auto",
     seed: int = 0,
     measure: str = "sx",
     estimator: str = "plugin",
@@ -460,7 +583,7 @@ def layer_pid(
     ----------
     target : array_like, shape (n_samples,)
     activity : array_like, shape (n_units, n_samples)
-        Unit states (integer codes, or floats binned per unit with ``bins``).
+        Unit states (integer codes, or real values binned per unit).
     k : int
         Sources per subset (at most 5, the largest lattice); fewer when the layer has fewer.
     n_subsets : int
@@ -468,12 +591,18 @@ def layer_pid(
     groups : sequence of sequences of int, optional
         Sources as groups of units (joint states), e.g. :func:`pair_groups`; default one
         source per unit.
-    bins : int, optional
-        Equal-width bins per unit (and float target).
+    bins : int, "auto" or None
+        Bins per real-valued unit (and target); ``"auto"`` (and ``None`` with the ``"auto"``
+        binning): :func:`layer_bins`, from the target and the units of the first ``k``
+        sources.
+    binning : {"auto", "uniform", "quantile"}
+        How real values are binned, per unit (see :func:`pidtools.estimate`).
     seed : int
         Seed of the subset draw and of the shuffles.
     measure, estimator, n_shuffles
-        As in :func:`pidtools.estimate`.
+        As in :func:`pidtools.estimate`. With ``"shuffle"`` the atoms, and so ``Pi_m`` and
+        ``C``, are bias-corrected: ``C`` is then computed from corrected atoms and the
+        corrected ``I(T; S)`` (NaN where that is not above 0) and may fall outside ``[1, k]``.
 
     Returns
     -------
@@ -481,9 +610,7 @@ def layer_pid(
     """
     from .estimate import estimate
 
-    codes = _unit_codes(activity, bins)
-    t = _target_codes(target, codes.shape[1], bins)
-    srcs = _check_groups(groups, codes.shape[0])
+    codes, t, srcs, bins = _layer_codes(target, activity, groups, bins, binning, k)
     k = min(int(k), len(srcs))
     subsets = sample_subsets(len(srcs), k, n_subsets, seed)
     source_codes = [joint_codes([codes[u] for u in g])[0] for g in srcs]
@@ -497,4 +624,4 @@ def layer_pid(
         n_shuffles=n_shuffles,
         random_state=seed,
     )
-    return LayerPID(srcs, subsets, res, synergy_profile(res))
+    return LayerPID(srcs, subsets, res, synergy_profile(res), bins)

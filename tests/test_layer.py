@@ -10,6 +10,7 @@ from pidtools.distributions import gate
 from pidtools.layer import (
     atom_degrees,
     joint_codes,
+    layer_bins,
     layer_pid,
     pair_groups,
     sample_subsets,
@@ -124,6 +125,66 @@ def test_shannon_invariants_shuffle_correction_and_wide_layers():
     np.testing.assert_allclose(corr.mi_single, plug.mi_single - plug.bias["mi_single"])
 
 
+def test_shannon_invariants_shuffles_equal_their_definitions():
+    """Each null term is the MI of one target permutation (the same for every term), drawn
+    in order from numpy's generator seeded with random_state."""
+    rng = np.random.default_rng(7)
+    X = rng.integers(0, 3, (4, 600))
+    t = (X[0] + X[1] + rng.integers(0, 2, 600)) % 3
+    groups = [(0, 1), (2,), (3,)]
+    inv = shannon_invariants(t, X, groups=groups, estimator="shuffle", n_shuffles=6,
+                             random_state=9)  # fmt: skip
+    perms = np.random.default_rng(9)
+    nulls = []
+    for _ in range(6):
+        tp = perms.permutation(t)
+        nulls.append(
+            [_bits(tp, _states(X, range(4)))]
+            + [_bits(tp, _states(X, g)) for g in groups]
+            + [_bits(tp, _states(X, [u for h in groups if h != g for u in h])) for g in groups]
+        )
+    null = np.mean(nulls, axis=0)
+    observed = (
+        [_bits(t, _states(X, range(4)))]
+        + [_bits(t, _states(X, g)) for g in groups]
+        + [_bits(t, _states(X, [u for h in groups if h != g for u in h])) for g in groups]
+    )
+    assert inv.bias["mi"] == pytest.approx(null[0], abs=1e-10)
+    np.testing.assert_allclose(inv.bias["mi_single"], null[1:4], atol=1e-10)
+    np.testing.assert_allclose(inv.bias["mi_without"], null[4:], atol=1e-10)
+    assert inv.mi == pytest.approx(observed[0] - null[0], abs=1e-10)
+    np.testing.assert_allclose(inv.mi_single, np.subtract(observed[1:4], null[1:4]), atol=1e-10)
+
+
+def test_real_valued_units_binned_like_estimate():
+    rng = np.random.default_rng(8)
+    n = 2000
+    t = rng.integers(0, 10, n)
+    X = rng.normal(size=(6, n)) + 0.3 * t  # real-valued units
+    # bins="auto": 10 target values x 5 binned units, 5 * 10 * B**5 <= 2000 -> B = 2;
+    # with 20000 samples, 5 * 10 * 3**5 = 12150 <= 20000 < 5 * 10 * 4**5 -> B = 3
+    assert layer_bins(t, X, k=5) == 2
+    big = rng.normal(size=(6, 20_000))
+    assert layer_bins(rng.integers(0, 10, 20_000), big, k=5) == 3
+    # pairs as sources: two sources of two units each, 5 * 10 * B**4 <= 2000 -> B = 2
+    assert layer_bins(t, X, k=2, groups=[(0, 1), (2, 3)]) == 2
+    # units with few distinct values count with them: a binary target, three binary units
+    # and two binned ones, 5 * 2 * 2**3 * B**2 <= 2000 -> B = 5 (2 if all five were binned)
+    coded = np.vstack([X[:2], (X[2:5] > 0).astype(float)])
+    assert layer_bins(t % 2, coded, k=5) == 5
+    assert layer_bins(t % 2, coded, k=5, bins="auto", binning="quantile") == 2
+    lay = layer_pid(t, X, k=3, n_subsets=3, bins=4, binning="quantile", seed=2)
+    assert lay.bins == 4
+    for row, sub in zip(lay.result.atoms, lay.subsets, strict=True):
+        ref = pidtools.estimate(t, [X[u] for u in sub], bins=4, binning="quantile")
+        np.testing.assert_allclose(row, ref.atoms, atol=1e-12)
+    auto = layer_pid(t, X, k=3, n_subsets=2, seed=2)  # auto binning, bins from layer_bins
+    b = layer_bins(t, X, k=3)
+    for row, sub in zip(auto.result.atoms, auto.subsets, strict=True):
+        ref = pidtools.estimate(t, [X[u] for u in sub], bins=b, binning="auto")
+        np.testing.assert_allclose(row, ref.atoms, atol=1e-12)
+
+
 def test_shannon_invariants_of_exact_xor():
     """Balanced XOR: I(T; S) = 1, I(T; S_i) = 0 = I(T; S_-i): degree 0, vulnerability 2."""
     s = np.array([[0, 0, 1, 1], [0, 1, 0, 1]]).repeat(25, axis=1)
@@ -175,7 +236,12 @@ def test_grouped_sources_equal_explicit_joint_codes():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: shannon_invariants(np.zeros(5), np.zeros((2, 5))), "bins=k"),
+        (lambda: shannon_invariants(np.zeros(5), np.zeros((2, 5)), binning="kde"), "binning"),
+        (
+            lambda: shannon_invariants(np.zeros(5), np.zeros((2, 5)), binning="uniform"),
+            "needs bins",
+        ),
+        (lambda: layer_pid(np.zeros(5), np.zeros((2, 5)), bins=1), "int >= 2"),
         (lambda: shannon_invariants(np.zeros(4, int), np.zeros((2, 5), int)), "target must"),
         (lambda: shannon_invariants(np.zeros(5, int), np.zeros(5, int)), "n_units, n_samples"),
         (

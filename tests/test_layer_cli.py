@@ -8,6 +8,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 from infomorph_cli.main import cli
+from pidtools.layer import layer_pid, shannon_invariants
 
 XOR_C = np.log2(3 / 2) + 2 * np.log2(4 / 3)  # C of the I^sx atoms of XOR (1.4150)
 COPY_C = 1 + np.log2(4 / 3) / 2  # COPY: Pi_2 = log2(4/3) of I = 2 bits (1.2075)
@@ -55,7 +56,7 @@ def test_full_pid_of_two_units_gives_gate_complexities(gates, tmp_path):
     out_nc, fig = tmp_path / "c.nc", tmp_path / "c.png"
     res = run(
         "layer", gates, "--layer", "hidden", "--target", "label", "--run-dim", "run",
-        "--format", "json", "-o", out_nc, "--plot", fig,
+        "--format", "json", "-o", out_nc, "--plot", fig, "--estimator", "plugin",
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
@@ -70,6 +71,57 @@ def test_full_pid_of_two_units_gives_gate_complexities(gates, tmp_path):
     saved = xr.open_dataset(out_nc, engine="h5netcdf")
     assert saved["complexity"].shape == (2, 3, 1)
     assert fig.stat().st_size > 0
+
+
+def test_defaults_follow_analyze_shuffle_correction_and_auto_binning(gates):
+    """By default every printed number is shuffle-corrected (100 shuffles), as the library
+    gives it, and the report says so; on these exact gates the correction is small."""
+    res = run("layer", gates, "--layer", "hidden", "--target", "label", "--run-dim", "run",
+              "--format", "json")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    st = out["settings"]
+    assert (st["estimator"], st["n_shuffles"], st["binning"]) == ("shuffle", 100, "auto")
+    assert st["bins"] == "codes"  # integer units and label: nothing to bin
+    ds = xr.open_dataset(gates, engine="h5netcdf")
+    act, label = ds["hidden"].values[0, 0], ds["label"].values[0]
+    lay = layer_pid(label, act, estimator="shuffle", n_shuffles=100, seed=0)
+    inv = shannon_invariants(label, act, estimator="shuffle", n_shuffles=100, random_state=0)
+    assert out["complexity"][0] == pytest.approx(lay.complexity, abs=1e-12)
+    np.testing.assert_allclose(out["pi"][0], lay.pi, atol=1e-12)
+    assert out["mi_layer"][0] == pytest.approx(inv.mi, abs=1e-12)
+    assert out["vulnerability"][0] == pytest.approx(inv.vulnerability, abs=1e-12)
+    plug = layer_pid(label, act)
+    assert out["mi_layer"][0] < 1.0 and lay.result.mi < plug.result.mi  # bias removed
+    assert out["complexity"][0] == pytest.approx(XOR_C, abs=0.05)
+    table = run("layer", gates, "--layer", "hidden", "--target", "label", "--run-dim", "run")
+    assert "estimator shuffle: 100 target shuffles per step" in table.stdout
+    assert "integer codes" in table.stdout
+
+
+def test_real_valued_layer_is_binned_once_for_all_steps(tmp_path):
+    """Real-valued units: --bins auto is resolved from the first step for one PID's joint
+    histogram (binary label x 3 units: 5 * 2 * B**3 <= 1200 -> B = 4) and used at every step;
+    on independent noise the corrected complexity terms are near 0, the plug-in ones are not."""
+    rng = np.random.default_rng(3)
+    act = rng.normal(size=(2, 3, 1200))
+    label = rng.integers(0, 2, 1200)
+    path = tmp_path / "noise.nc"
+    xr.Dataset({"h": (("epoch", "neuron", "sample"), act), "y": (("sample",), label)}).to_netcdf(
+        path, engine="h5netcdf"
+    )
+    res = run("layer", path, "--layer", "h", "--target", "y", "--format", "json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["settings"]["bins"] == 4
+    plug = json.loads(
+        run("layer", path, "--layer", "h", "--target", "y", "--format", "json",
+            "--estimator", "plugin").stdout
+    )  # fmt: skip
+    corrected, biased = np.array(out["pi"]), np.array(plug["pi"])
+    assert np.abs(corrected).max() < 0.02 < biased[:, -1].min()
+    lay = layer_pid(label, act[1], bins=4, estimator="shuffle", n_shuffles=100, seed=0)
+    np.testing.assert_allclose(out["pi"][1], lay.pi, atol=1e-12)
 
 
 def test_one_joint_source_from_grouped_units(gates):
@@ -102,7 +154,9 @@ def test_wide_layer_is_subsampled_with_a_band(wide):
             ("--layer", "hidden", "--target", "label", "--run-dim", "run", "--groups", "0,5"),
             "--groups '0,5' names unit 5",
         ),
-        (("--layer", "hidden", "--target", "label", "--estimator", "shuffle"), "--shuffles"),
+        (("--layer", "hidden", "--target", "label", "--shuffles", "0"), "give --shuffles N"),
+        (("--layer", "hidden", "--target", "label", "--bins", "1"), "integer >= 2 or 'auto'"),
+        (("--layer", "hidden", "--target", "label", "--binning", "kde"), "'kde' is not one of"),
         (("--layer", "hidden", "--target", "label", "--select", "run"), "DIM=VALUE"),
     ],
 )
