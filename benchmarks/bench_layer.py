@@ -13,6 +13,8 @@ is excluded (warm-up calls first).
 2. A layer of 100 binary neurons x ``--epochs`` epochs x 10 000 samples with a 10-class target:
    per epoch, pidtools.layer.layer_pid on 26 random 5-neuron subsets (plug-in), plus the Shannon
    invariants of the whole layer.
+3. The same layer with the defaults of ``infomorph layer`` (``estimator="shuffle"``, 100 target
+   shuffles) for the first ``--shuffle-epochs`` epochs.
 """
 
 from __future__ import annotations
@@ -123,11 +125,39 @@ def layer(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int, rng) ->
     ]
 
 
+def layer_shuffled(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int, rng) -> list[str]:
+    """Section 3: wall time per epoch of the shuffle-corrected layer analysis."""
+    label = rng.integers(0, 10, n_samples)
+    w = rng.normal(size=(n_neurons, 10))
+    warm = rng.integers(0, 2, (6, 200))
+    layer_pid(label[:200], warm, k=5, n_subsets=2, estimator="shuffle", n_shuffles=2)
+    shannon_invariants(label[:200], warm, estimator="shuffle", n_shuffles=2)
+    t_pid = t_inv = 0.0
+    for e in range(n_epochs):
+        drive = w[:, label] * (e + 1) / n_epochs + rng.normal(size=(n_neurons, n_samples))
+        act = (drive > 0).astype(np.int8)
+        t0 = time.perf_counter()
+        layer_pid(label, act, k=5, n_subsets=n_subsets, seed=e, estimator="shuffle",
+                  n_shuffles=100)  # fmt: skip
+        t1 = time.perf_counter()
+        shannon_invariants(label, act, estimator="shuffle", n_shuffles=100, random_state=e)
+        t_inv += time.perf_counter() - t1
+        t_pid += t1 - t0
+    return [
+        "| what | wall per epoch |",
+        "|---|---|",
+        f"| {n_subsets} subsets x 5-source PID, 100 shuffles | {t_pid / n_epochs * 1e3:,.0f} ms |",
+        f"| Shannon invariants of all {n_neurons} neurons, 100 shuffles | "
+        f"{t_inv / n_epochs * 1e3:,.0f} ms |",
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--dit", type=int, default=1, help="pmfs for dit (0: skip)")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--shuffle-epochs", type=int, default=3, help="epochs of section 3 (0: skip)")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -137,6 +167,10 @@ def main() -> None:
     print("\n".join(per_pmf(200, 4, args.repeats, args.dit, rng)))
     print(f"\n### Layer: 100 neurons x {args.epochs} epochs x 10,000 samples, 26 subsets\n")
     print("\n".join(layer(args.epochs, 100, 10_000, 26, rng)))
+    if args.shuffle_epochs:
+        print(f"\n### The same layer, shuffle-corrected (100 shuffles; the `infomorph layer` "
+              f"defaults), {args.shuffle_epochs} epochs\n")  # fmt: skip
+        print("\n".join(layer_shuffled(args.shuffle_epochs, 100, 10_000, 26, rng)))
 
 
 if __name__ == "__main__":

@@ -7,17 +7,19 @@ import math
 import numpy as np
 from numba import prange
 
-from ._jit import jit
+from ._jit import batch_kernel
 
 
-@jit(parallel=True)
+@batch_kernel
 def joint_count_sums(order, starts, targets, n_t, out):
     """``out[r] = sum over (state, t) of c log2 c``: ``c`` counts the samples of one source
     state with target value ``t`` in row ``r`` of ``targets`` (e.g. the observed target and
     its shuffles, codes ``0..n_t-1``).
 
     The samples of state ``g`` are ``order[starts[g]:starts[g + 1]]``. Each row is summed
-    serially in state order, so the result does not depend on the number of threads.
+    serially in state order, so the result does not depend on the number of threads. Called
+    as ``joint_count_sums(targets.size, order, starts, targets, n_t, out)``: the serial variant
+    runs for small inputs.
     """
     n_states = starts.shape[0] - 1
     for r in prange(targets.shape[0]):
