@@ -129,9 +129,9 @@ def layer_shuffled(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int
     """Section 3: wall time per epoch of the shuffle-corrected layer analysis."""
     label = rng.integers(0, 10, n_samples)
     w = rng.normal(size=(n_neurons, 10))
-    warm = rng.integers(0, 2, (6, 200))
-    layer_pid(label[:200], warm, k=5, n_subsets=2, estimator="shuffle", n_shuffles=2)
-    shannon_invariants(label[:200], warm, estimator="shuffle", n_shuffles=2)
+    warm = rng.integers(0, 2, (6, n_samples))  # big enough for the parallel kernels
+    layer_pid(label, warm, k=5, n_subsets=2, estimator="shuffle", n_shuffles=2)
+    shannon_invariants(label, warm, estimator="shuffle", n_shuffles=2)
     t_pid = t_inv = 0.0
     for e in range(n_epochs):
         drive = w[:, label] * (e + 1) / n_epochs + rng.normal(size=(n_neurons, n_samples))

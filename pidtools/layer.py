@@ -349,7 +349,7 @@ def _mi_terms(targets: np.ndarray, n_t: int, states: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]).astype(np.int64)
     c_s = np.diff(starts)
     sums = np.empty(targets.shape[0])
-    joint_count_sums(targets.size, order.astype(np.int64), starts, targets, n_t, sums)
+    joint_count_sums(order.astype(np.int64), starts, targets, n_t, sums)
     n = float(targets.shape[1])
     c_t = np.bincount(targets[0], minlength=n_t).astype(np.float64)
     c_t = c_t[c_t > 0]

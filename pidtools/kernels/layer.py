@@ -5,24 +5,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from ._jit import batch_kernel
+from ._jit import jit
 
 
-@batch_kernel
+@jit
 def joint_count_sums(order, starts, targets, n_t, out):
     """``out[r] = sum over (state, t) of c log2 c``: ``c`` counts the samples of one source
     state with target value ``t`` in row ``r`` of ``targets`` (e.g. the observed target and
     its shuffles, codes ``0..n_t-1``).
 
-    The samples of state ``g`` are ``order[starts[g]:starts[g + 1]]``. Each row is summed
-    serially in state order, so the result does not depend on the number of threads. Called
-    as ``joint_count_sums(targets.size, order, starts, targets, n_t, out)``: the serial variant
-    runs for small inputs.
+    The samples of state ``g`` are ``order[starts[g]:starts[g + 1]]``. Serial: a parallel
+    loop over the rows gained nothing measurable when the cores are shared with other work.
     """
     n_states = starts.shape[0] - 1
-    for r in prange(targets.shape[0]):
+    for r in range(targets.shape[0]):
         counts = np.zeros(n_t, dtype=np.int64)
         total = 0.0
         for g in range(n_states):
