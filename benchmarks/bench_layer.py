@@ -13,7 +13,7 @@ is excluded (warm-up calls first).
 2. A layer of 100 binary neurons x ``--epochs`` epochs x 10 000 samples with a 10-class target:
    per epoch, pidtools.layer.layer_pid on 26 random 5-neuron subsets (plug-in), plus the Shannon
    invariants of the whole layer.
-3. The same layer with the defaults of ``infomorph layer`` (``estimator="shuffle"``, 100 target
+3. The same layer with the defaults of ``infomorph layer`` (``estimator="shuffle"``, 20 target
    shuffles) for the first ``--shuffle-epochs`` epochs.
 """
 
@@ -125,6 +125,10 @@ def layer(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int, rng) ->
     ]
 
 
+#: Target shuffles of the ``infomorph layer`` defaults.
+SHUFFLES = 20
+
+
 def layer_shuffled(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int, rng) -> list[str]:
     """Section 3: wall time per epoch of the shuffle-corrected layer analysis."""
     label = rng.integers(0, 10, n_samples)
@@ -138,16 +142,16 @@ def layer_shuffled(n_epochs: int, n_neurons: int, n_samples: int, n_subsets: int
         act = (drive > 0).astype(np.int8)
         t0 = time.perf_counter()
         layer_pid(label, act, k=5, n_subsets=n_subsets, seed=e, estimator="shuffle",
-                  n_shuffles=100)  # fmt: skip
+                  n_shuffles=SHUFFLES)  # fmt: skip
         t1 = time.perf_counter()
-        shannon_invariants(label, act, estimator="shuffle", n_shuffles=100, random_state=e)
+        shannon_invariants(label, act, estimator="shuffle", n_shuffles=SHUFFLES, random_state=e)
         t_inv += time.perf_counter() - t1
         t_pid += t1 - t0
     return [
         "| what | wall per epoch |",
         "|---|---|",
-        f"| {n_subsets} subsets x 5-source PID, 100 shuffles | {t_pid / n_epochs * 1e3:,.0f} ms |",
-        f"| Shannon invariants of all {n_neurons} neurons, 100 shuffles | "
+        f"| {n_subsets} subsets x 5-source PID, {SHUFFLES} shuffles | {t_pid / n_epochs * 1e3:,.0f} ms |",
+        f"| Shannon invariants of all {n_neurons} neurons, {SHUFFLES} shuffles | "
         f"{t_inv / n_epochs * 1e3:,.0f} ms |",
     ]
 
@@ -168,7 +172,7 @@ def main() -> None:
     print(f"\n### Layer: 100 neurons x {args.epochs} epochs x 10,000 samples, 26 subsets\n")
     print("\n".join(layer(args.epochs, 100, 10_000, 26, rng)))
     if args.shuffle_epochs:
-        print(f"\n### The same layer, shuffle-corrected (100 shuffles; the `infomorph layer` "
+        print(f"\n### The same layer, shuffle-corrected ({SHUFFLES} shuffles; the `infomorph layer` "
               f"defaults), {args.shuffle_epochs} epochs\n")  # fmt: skip
         print("\n".join(layer_shuffled(args.shuffle_epochs, 100, 10_000, 26, rng)))
 

@@ -194,10 +194,11 @@ def estimator_text(estimator: str, shuffles: int) -> str:
 )
 @click.option(
     "--shuffles",
-    default=100,
+    default=20,
     show_default=True,
     type=click.IntRange(0),
-    help="Target shuffles per step (null means).",
+    help="Target shuffles per step: the null means subtracted (their standard error is the "
+    "null's spread / sqrt(N)); every shuffle costs one full PID per subset.",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="Subsets and shuffles.")
 @format_option
@@ -255,6 +256,8 @@ def run_layer(
     pi = np.full((n_steps, n_runs, n_sub, k), np.nan)
     inv_names = ("mi_layer", "redundancy_degree", "vulnerability", "bias_mi_layer")
     invariants = {name: np.full((n_steps, n_runs), np.nan) for name in inv_names}
+    per_cell = np.full((n_steps, n_runs, n_sub), np.nan)  # samples per occupied cell, one PID
+    n_states = np.zeros((n_steps, n_runs), dtype=np.int64)  # distinct joint states of the layer
     steps_runs = [(i, r) for i in range(n_steps) for r in range(n_runs)]
     with click.progressbar(
         steps_runs, label=f"{over} x run", file=sys.stderr if sys.stderr.isatty() else io.StringIO()
@@ -270,6 +273,8 @@ def run_layer(
             invariants["redundancy_degree"][i, r] = inv.redundancy_degree
             invariants["vulnerability"][i, r] = inv.vulnerability
             invariants["bias_mi_layer"][i, r] = inv.bias.get("mi", np.nan)
+            per_cell[i, r, :m] = np.ravel(lay.result.samples_per_cell)
+            n_states[i, r] = inv.settings["n_states"]
     settings = {
         "path": str(path),
         "layer": layer,
@@ -289,7 +294,12 @@ def run_layer(
         "seed": seed,
         "n_samples": n_samples,
         "measure": "sx",
+        "min_samples_per_cell": float(np.nanmin(per_cell)),
+        "median_samples_per_cell": float(np.nanmedian(per_cell)),
+        "max_layer_states": int(n_states.max()),
     }
+    notes = _notes(settings)
+    settings["warnings"] = notes
     res = xr.Dataset(
         {
             "complexity": ((over, "run", "subset"), complexity),
@@ -297,7 +307,10 @@ def run_layer(
             **{name: ((over, "run"), v) for name, v in invariants.items()},
         },
         coords={over: steps, "degree": np.arange(1, k + 1)},
-        attrs={key: (int(v) if isinstance(v, bool) else v) for key, v in settings.items()},
+        attrs={
+            key: (int(v) if isinstance(v, bool) else "\n".join(v) if isinstance(v, list) else v)
+            for key, v in settings.items()
+        },
     )
     summary = _summary(res, over)
     writes = []
@@ -334,9 +347,36 @@ def run_layer(
         )
         click.echo(
             f"\n{len(srcs)} sources from {n_units} units ({binned}); C: {kind}{runs}, band "
-            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %\n{estimator_text(estimator, shuffles)}"
+            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %\n{estimator_text(estimator, shuffles)}\n"
+            f"samples per occupied joint cell of one PID: min {settings['min_samples_per_cell']:.1f}, "
+            f"median {settings['median_samples_per_cell']:.1f}; the whole layer takes up to "
+            f"{settings['max_layer_states']} distinct joint states in {n_samples} samples"
         )
+        for note in notes:
+            click.echo(f"warning: {note}")
     return res
+
+
+def _notes(settings: dict) -> list[str]:
+    """Reasons to distrust the numbers of a layer report."""
+    from pidtools.binning import MIN_SAMPLES_PER_CELL
+
+    notes = []
+    if settings["min_samples_per_cell"] < MIN_SAMPLES_PER_CELL:
+        notes.append(
+            f"as few as {settings['min_samples_per_cell']:.1f} samples per occupied joint cell "
+            f"of a {settings['k']}-source PID (fewer than {MIN_SAMPLES_PER_CELL}): C and Pi_m are "
+            "noisy and, without --estimator shuffle, biased; use more samples, fewer --bins or "
+            "smaller --groups"
+        )
+    n = settings["n_samples"]
+    if settings["max_layer_states"] * MIN_SAMPLES_PER_CELL > n:
+        notes.append(
+            f"the whole layer takes {settings['max_layer_states']} distinct joint states in {n} "
+            "samples: I(T;L) and the Shannon invariants cannot be estimated from so few samples "
+            "per state (corrected values near 0 or NaN; plug-in values near H(T))"
+        )
+    return notes
 
 
 def _summary(res, over: str) -> dict:

@@ -380,6 +380,10 @@ class ShannonInvariants:
         Mean null MI (``"mi"``, ``"mi_single"``, ``"mi_without"``) of the shuffles: the plug-in
         bias estimate, also reported for ``"plugin"`` when ``n_shuffles > 0``.
     settings : dict
+        The estimator settings, ``n_samples`` and ``n_states``: the number of distinct joint
+        states of all sources. When it nears ``n_samples`` the whole-layer terms cannot be
+        estimated (every sample its own state: the plug-in ``I(T; S)`` is ``H(T)`` for the data
+        and for every shuffle alike).
     """
 
     mi: float
@@ -496,6 +500,7 @@ def shannon_invariants(
         "binning": binning,
         "n_samples": int(t.shape[0]),
         "n_sources": n,
+        "n_states": int(np.unique(total).size),
     }
     return ShannonInvariants(mi, single, without, degree, vulnerability, estimator, bias, settings)
 

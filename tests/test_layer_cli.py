@@ -74,19 +74,19 @@ def test_full_pid_of_two_units_gives_gate_complexities(gates, tmp_path):
 
 
 def test_defaults_follow_analyze_shuffle_correction_and_auto_binning(gates):
-    """By default every printed number is shuffle-corrected (100 shuffles), as the library
+    """By default every printed number is shuffle-corrected (20 shuffles), as the library
     gives it, and the report says so; on these exact gates the correction is small."""
     res = run("layer", gates, "--layer", "hidden", "--target", "label", "--run-dim", "run",
               "--format", "json")  # fmt: skip
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     st = out["settings"]
-    assert (st["estimator"], st["n_shuffles"], st["binning"]) == ("shuffle", 100, "auto")
+    assert (st["estimator"], st["n_shuffles"], st["binning"]) == ("shuffle", 20, "auto")
     assert st["bins"] == "codes"  # integer units and label: nothing to bin
     ds = xr.open_dataset(gates, engine="h5netcdf")
     act, label = ds["hidden"].values[0, 0], ds["label"].values[0]
-    lay = layer_pid(label, act, estimator="shuffle", n_shuffles=100, seed=0)
-    inv = shannon_invariants(label, act, estimator="shuffle", n_shuffles=100, random_state=0)
+    lay = layer_pid(label, act, estimator="shuffle", n_shuffles=20, seed=0)
+    inv = shannon_invariants(label, act, estimator="shuffle", n_shuffles=20, random_state=0)
     assert out["complexity"][0] == pytest.approx(lay.complexity, abs=1e-12)
     np.testing.assert_allclose(out["pi"][0], lay.pi, atol=1e-12)
     assert out["mi_layer"][0] == pytest.approx(inv.mi, abs=1e-12)
@@ -95,7 +95,7 @@ def test_defaults_follow_analyze_shuffle_correction_and_auto_binning(gates):
     assert out["mi_layer"][0] < 1.0 and lay.result.mi < plug.result.mi  # bias removed
     assert out["complexity"][0] == pytest.approx(XOR_C, abs=0.05)
     table = run("layer", gates, "--layer", "hidden", "--target", "label", "--run-dim", "run")
-    assert "estimator shuffle: 100 target shuffles per step" in table.stdout
+    assert "estimator shuffle: 20 target shuffles per step" in table.stdout
     assert "integer codes" in table.stdout
 
 
@@ -120,8 +120,30 @@ def test_real_valued_layer_is_binned_once_for_all_steps(tmp_path):
     )  # fmt: skip
     corrected, biased = np.array(out["pi"]), np.array(plug["pi"])
     assert np.abs(corrected).max() < 0.02 < biased[:, -1].min()
-    lay = layer_pid(label, act[1], bins=4, estimator="shuffle", n_shuffles=100, seed=0)
+    lay = layer_pid(label, act[1], bins=4, estimator="shuffle", n_shuffles=20, seed=0)
     np.testing.assert_allclose(out["pi"][1], lay.pi, atol=1e-12)
+    assert out["settings"]["warnings"] == []  # 1200 samples, 5 per cell by construction
+
+
+def test_sparse_layers_are_flagged(tmp_path):
+    """200 samples of 12 binary units and a 10-class label: a 5-source PID has 320 cells
+    and the layer up to 200 distinct states, so both the subset PIDs and the whole-layer
+    invariants are flagged; the numbers are still written."""
+    rng = np.random.default_rng(4)
+    act = rng.integers(0, 2, size=(2, 12, 200))
+    label = rng.integers(0, 10, 200)
+    path = tmp_path / "sparse.nc"
+    xr.Dataset({"h": (("epoch", "neuron", "sample"), act), "y": (("sample",), label)}).to_netcdf(
+        path, engine="h5netcdf"
+    )
+    args = ("layer", path, "--layer", "h", "--target", "y", "--subsets", "3", "--shuffles", "5")
+    out = json.loads(run(*args, "--format", "json").stdout)
+    st = out["settings"]
+    assert st["min_samples_per_cell"] < 5
+    assert st["max_layer_states"] > 200 / 5
+    assert len(st["warnings"]) == 2
+    text = run(*args).stdout
+    assert "warning: as few as" in text and "distinct joint states in 200 samples" in text
 
 
 def test_one_joint_source_from_grouped_units(gates):
