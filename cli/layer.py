@@ -153,7 +153,9 @@ def estimator_text(estimator: str, shuffles: int) -> str:
         return (
             f"estimator shuffle: {shuffles} target shuffles per step; every atom (so Pi_m and C) "
             "and every mutual information of the Shannon invariants is plug-in minus its mean "
-            "over the shuffles (NaN where the corrected I(T; S) is not above 0)"
+            "over the shuffles; C, the degree of redundancy and the vulnerability are NaN where the "
+            "corrected I(T; S) is within 2 standard deviations of its shuffled null (noise over "
+            "noise)"
         )
     return "estimator plugin: plug-in atoms and mutual informations, biased upwards"
 

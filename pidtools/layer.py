@@ -44,6 +44,16 @@ __all__ = [
 # --- degree of synergy and representational complexity ------------------------------------
 
 
+#: Information (bits) at or below which a plug-in ``I(T; S)`` counts as 0 for the ratios
+#: ``C``, degree of redundancy and vulnerability: the rounding of a sum of plug-in terms.
+MI_TOLERANCE = 1e-12
+
+#: A bias-corrected ``I(T; S)`` counts as information for those ratios only when it exceeds
+#: this many standard deviations of its target-shuffled null (one-sided, about the 2.3 % tail
+#: of a normal null); below, the ratios are NaN.
+NOISE_FLOOR_SD = 2.0
+
+
 @cache
 def atom_degrees(n_sources: int) -> np.ndarray:
     """Degree of synergy of every atom in lattice order: the size of its smallest source set.
@@ -72,7 +82,7 @@ class SynergyProfile:
         ``I(T; S1..Sn)`` (bits).
     complexity : ndarray, shape batch
         ``C = sum_m m Pi_m / I(T; S)``, between 1 and ``n`` for non-negative profiles; NaN where
-        ``I(T; S) = 0``.
+        ``I(T; S)`` is not above ``min_mi``.
     """
 
     degrees: np.ndarray
@@ -81,7 +91,7 @@ class SynergyProfile:
     complexity: np.ndarray
 
 
-def synergy_profile(result: PIDResult) -> SynergyProfile:
+def synergy_profile(result: PIDResult, min_mi: float | np.ndarray = 0.0) -> SynergyProfile:
     """Degree-of-synergy profile ``Pi_m`` and representational complexity ``C`` of PID results.
 
     Parameters
@@ -89,6 +99,10 @@ def synergy_profile(result: PIDResult) -> SynergyProfile:
     result : PIDResult
         Atoms of the full lattice, for one pmf or a batch (any measure; an atom that is NaN
         makes its degree's sum and ``C`` NaN).
+    min_mi : float or array_like
+        ``C`` is NaN where ``I(T; S)`` is not above this (bits; per batch element or one
+        number): a ratio of noise to noise says nothing. :func:`layer_pid` passes the noise
+        floor of bias-corrected estimates.
 
     Returns
     -------
@@ -122,7 +136,9 @@ def synergy_profile(result: PIDResult) -> SynergyProfile:
     pi = result.atoms @ onehot
     mi = np.asarray(result.mi, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        complexity = np.where(mi > 0, pi @ np.arange(1.0, n + 1) / mi, np.nan)
+        complexity = np.where(
+            mi > np.maximum(min_mi, MI_TOLERANCE), pi @ np.arange(1.0, n + 1) / mi, np.nan
+        )
     return SynergyProfile(np.arange(1, n + 1), pi, mi, complexity)
 
 
@@ -489,9 +505,12 @@ def shannon_invariants(
             without - bias["mi_without"],
         )
     n = len(srcs)
+    floor = MI_TOLERANCE
+    if estimator == "shuffle":
+        floor = max(floor, NOISE_FLOOR_SD * float(whole[1:].std()))
     with np.errstate(invalid="ignore", divide="ignore"):
-        degree = float(single.sum() / mi) if mi > 0 else np.nan
-        vulnerability = float((n * mi - without.sum()) / mi) if mi > 0 else np.nan
+        degree = float(single.sum() / mi) if mi > floor else np.nan
+        vulnerability = float((n * mi - without.sum()) / mi) if mi > floor else np.nan
     settings = {
         "estimator": estimator,
         "n_shuffles": n_shuffles,
@@ -501,6 +520,7 @@ def shannon_invariants(
         "n_samples": int(t.shape[0]),
         "n_sources": n,
         "n_states": int(np.unique(total).size),
+        "min_mi": floor,
     }
     return ShannonInvariants(mi, single, without, degree, vulnerability, estimator, bias, settings)
 
@@ -608,7 +628,9 @@ def layer_pid(
     measure, estimator, n_shuffles
         As in :func:`pidtools.estimate`. With ``"shuffle"`` the atoms, and so ``Pi_m`` and
         ``C``, are bias-corrected: ``C`` is then computed from corrected atoms and the
-        corrected ``I(T; S)`` (NaN where that is not above 0) and may fall outside ``[1, k]``.
+        corrected ``I(T; S)``, NaN where that is not above :data:`NOISE_FLOOR_SD` standard
+        deviations of its shuffled null (a ratio of noise to noise), and may fall outside
+        ``[1, k]``.
 
     Returns
     -------
@@ -630,4 +652,17 @@ def layer_pid(
         n_shuffles=n_shuffles,
         random_state=seed,
     )
-    return LayerPID(srcs, subsets, res, synergy_profile(res), bins)
+    floor = 0.0
+    if res.settings["estimator"] == "shuffle":
+        floor = NOISE_FLOOR_SD * _null_mi_std(t, stacked, subsets, res.settings["n_shuffles"], seed)
+    return LayerPID(srcs, subsets, res, synergy_profile(res, min_mi=floor), bins)
+
+
+def _null_mi_std(t, source_codes, subsets, n_shuffles: int, seed: int) -> np.ndarray:
+    """Standard deviation of the plug-in ``I(T; S)`` of each subset's joint state under
+    ``n_shuffles`` target shuffles (a draw of its own, seeded by ``seed``)."""
+    hashes = np.stack([_state_hash(c[None, :], seed=i)[0] for i, c in enumerate(source_codes)])
+    rng = np.random.default_rng([seed, 0x4E554C4C])
+    targets = np.stack([rng.permutation(t) for _ in range(n_shuffles)]).astype(np.int64)
+    n_t = int(t.max()) + 1
+    return np.array([_mi_terms(targets, n_t, hashes[row].sum(axis=0)).std() for row in subsets])

@@ -288,3 +288,26 @@ def test_estimate_grouped_sources_equal_explicit_joint_coding():
         np.testing.assert_allclose(batch.atoms[k], one.atoms, atol=1e-12)
     with pytest.raises(ValueError, match=r"members of sources\[0\] have \[2000, 3\] samples"):
         pidtools.estimate(t, [(a, b[:3])])
+
+
+def test_ratios_of_noise_are_nan_and_of_signal_finite():
+    """Independent noise: a wide binary layer whose joint states are all distinct and 5 units
+    of noise; the corrected I(T; S) is within its null's spread, so C, the degree of redundancy
+    and the vulnerability are NaN instead of noise over noise. A planted copy of the label in
+    every unit (with flips) keeps them finite."""
+    rng = np.random.default_rng(12)
+    n = 400
+    label = rng.integers(0, 2, n)
+    noise = rng.integers(0, 2, (40, n))
+    inv = shannon_invariants(label, noise, estimator="shuffle", n_shuffles=30, random_state=0)
+    assert inv.settings["n_states"] == n
+    assert abs(inv.mi) <= inv.settings["min_mi"]
+    assert np.isnan(inv.redundancy_degree) and np.isnan(inv.vulnerability)
+    lay = layer_pid(label, noise[:5], estimator="shuffle", n_shuffles=30, seed=0)
+    assert np.isnan(lay.profile.complexity).all()
+    flips = rng.random((5, n)) < 0.1
+    signal = np.where(flips, 1 - label, label)
+    lay = layer_pid(label, signal, estimator="shuffle", n_shuffles=30, seed=0)
+    assert np.isfinite(lay.profile.complexity).all()
+    inv = shannon_invariants(label, signal, estimator="shuffle", n_shuffles=30, random_state=0)
+    assert np.isfinite(inv.redundancy_degree) and inv.redundancy_degree > 1  # copies: redundant
