@@ -2,7 +2,9 @@
 on 1, 2 and all cores, against a baseline version of the code measured in the same run.
 
 Times :func:`infomorph.train.train_epoch` (forward, goal gradients, Adam; no evaluation, no
-atoms) for 100 hidden three-class neurons + read-out and for the read-out-only network. Every
+atoms) for 100 hidden three-class neurons + read-out and for the read-out-only network, on the
+training inputs as ``fit`` stores them (``infomorph.train.training_inputs``, float32, converted
+once before the timing; float64 for versions without it). Every
 measurement runs in a fresh process: one warm-up epoch, then the median of ``--epochs`` epochs,
 inside ``infomorph.train.thread_limits(n)`` (what ``fit(n_threads=n)`` uses; in code before the
 threading design of ``infomorph._threads`` that meant n numba and n BLAS threads). The runs
@@ -43,6 +45,7 @@ def worker(code: str, n_threads: int, epochs: int, batch_size: int, samples: int
     sys.path.insert(0, code)
     import numpy as np
 
+    from infomorph import train
     from infomorph.data import load
     from infomorph.network import build_network
     from infomorph.train import Adam, _one_hot, thread_limits, train_epoch
@@ -50,6 +53,8 @@ def worker(code: str, n_threads: int, epochs: int, batch_size: int, samples: int
     assert Path(sys.modules["infomorph"].__file__).is_relative_to(code), "wrong infomorph"
     data = load("fashion-mnist")
     X, y = data.X_train[:samples], data.y_train[:samples]
+    if hasattr(train, "training_inputs"):  # the inputs as fit stores them, converted once
+        X = train.training_inputs(X)
     scale = len(data.y_train) / len(y)
     out = {}
     with thread_limits(n_threads):

@@ -1,8 +1,9 @@
 """Compiled per-batch work of infomorphic layers: matrix products, soft histograms and the chain
 rule through theta.
 
-Kernels take C-contiguous float64/int64 arrays, run on numba's threads and never raise; the
-callers in :mod:`infomorph.layer` check shapes once.
+Kernels take C-contiguous float64/int64 arrays (the stored inputs that :func:`affine_rows` and
+:func:`weight_gradient_rows` read may also be float32), run on numba's threads and never raise;
+the callers in :mod:`infomorph.layer` check shapes once.
 
 Threads: numba's thread pool is the only one that works in parallel. The matrix products call
 BLAS from inside the kernels, one call per block of rows or columns, while BLAS itself runs on
@@ -25,26 +26,128 @@ import numpy as np
 
 # numba's np.dot calls scipy's BLAS: loaded here so that thread_limits sees and limits it.
 import scipy.linalg.cython_blas  # noqa: F401
-from numba import prange
+from llvmlite import ir
+from numba import prange, types
+from numba.extending import intrinsic
 
 from pidtools.kernels import KERNEL_SOURCES, jit, refresh_cache
 
 refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 
-#: Rows (samples) per block of :func:`take_rows`, :func:`affine` and :func:`weight_gradient`.
+#: Rows (samples) per block of :func:`affine`, :func:`affine_rows` and :func:`weight_gradient`.
 #: Fixed, so that the blocks and the results do not depend on the number of threads.
 BLOCK = 128
 
+#: Columns (inputs) per block of :func:`weight_gradient_rows`, fixed for the same reason.
+COLUMNS = 56
 
-@jit(parallel=True)
-def take_rows(X, idx, out):
-    """``out[i] = X[idx[i]]``, in blocks of rows."""
-    n, n_in = out.shape
+#: The fast-math flags of the products that read stored rows: sums reordered into SIMD lanes
+#: (the same order for every row and column, whatever the thread count) and fused multiply-adds.
+ROW_PRODUCT_MATH = frozenset({"reassoc", "contract"})
+
+
+@jit(parallel=True, fastmath=ROW_PRODUCT_MATH)
+def affine_rows(X, idx, weight, bias, out):
+    """``out[i] = X[idx[i]] @ weight.T + bias``, reading the rows of ``X`` in place.
+
+    ``X`` (stored inputs, float32 or float64) is never copied; each product is summed in
+    float64. Four rows and two neurons at a time share one sweep over the inputs, so every row
+    is read from memory once per pair of neurons while it is in the first-level cache. Every
+    dot product is summed in the same order (SIMD lanes, then the lanes' sum), whatever its row,
+    neuron or thread.
+    """
+    n = idx.shape[0]
+    n_neurons, n_in = weight.shape
     for blk in prange((n + BLOCK - 1) // BLOCK):
-        for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
-            r = idx[i]
-            for j in range(n_in):
-                out[i, j] = X[r, j]
+        lo, hi = blk * BLOCK, min(n, (blk + 1) * BLOCK)
+        for i in range(lo, hi, 4):
+            m = min(4, hi - i)
+            r0 = idx[i]
+            r1 = idx[i + 1] if m > 1 else r0
+            r2 = idx[i + 2] if m > 2 else r0
+            r3 = idx[i + 3] if m > 3 else r0
+            for k in range(0, n_neurons, 2):
+                k1 = k + 1 if k + 1 < n_neurons else k
+                a00, a01, a10, a11 = 0.0, 0.0, 0.0, 0.0
+                a20, a21, a30, a31 = 0.0, 0.0, 0.0, 0.0
+                for j in range(n_in):
+                    w0 = weight[k, j]
+                    w1 = weight[k1, j]
+                    x0 = np.float64(X[r0, j])
+                    x1 = np.float64(X[r1, j])
+                    x2 = np.float64(X[r2, j])
+                    x3 = np.float64(X[r3, j])
+                    a00 += x0 * w0
+                    a01 += x0 * w1
+                    a10 += x1 * w0
+                    a11 += x1 * w1
+                    a20 += x2 * w0
+                    a21 += x2 * w1
+                    a30 += x3 * w0
+                    a31 += x3 * w1
+                out[i, k] = a00 + bias[k]
+                out[i, k1] = a01 + bias[k1]
+                if m > 1:
+                    out[i + 1, k] = a10 + bias[k]
+                    out[i + 1, k1] = a11 + bias[k1]
+                if m > 2:
+                    out[i + 2, k] = a20 + bias[k]
+                    out[i + 2, k1] = a21 + bias[k1]
+                if m > 3:
+                    out[i + 3, k] = a30 + bias[k]
+                    out[i + 3, k1] = a31 + bias[k1]
+
+
+@jit(parallel=True, fastmath=frozenset({"contract"}))
+def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
+    """:func:`weight_gradient` for the inputs ``X[idx]``, reading the rows of ``X`` in place.
+
+    ``grad_w[k, j] = sum_n g[n, k] X[idx[n], j]`` with ``g = d_a * d_agg``, summed in float64
+    over the samples in order, eight at a time; each thread owns fixed blocks of
+    :data:`COLUMNS` columns, so no partial sums are added up and the result does not depend on
+    the number of threads.
+    """
+    n, n_neurons = d_a.shape
+    n_in = X.shape[1]
+    g = np.empty((n, n_neurons))
+    for s in range(n):
+        for k in range(n_neurons):
+            g[s, k] = d_a[s, k] * d_agg[s, k]
+    for k in range(n_neurons):
+        acc = 0.0
+        for s in range(n):
+            acc += g[s, k]
+        grad_b[k] = acc
+    for blk in prange((n_in + COLUMNS - 1) // COLUMNS):
+        lo, hi = blk * COLUMNS, min(n_in, (blk + 1) * COLUMNS)
+        width = hi - lo
+        acc = np.zeros((n_neurons, width))
+        for s in range(0, n - 7, 8):
+            x0 = X[idx[s], lo:hi]
+            x1 = X[idx[s + 1], lo:hi]
+            x2 = X[idx[s + 2], lo:hi]
+            x3 = X[idx[s + 3], lo:hi]
+            x4 = X[idx[s + 4], lo:hi]
+            x5 = X[idx[s + 5], lo:hi]
+            x6 = X[idx[s + 6], lo:hi]
+            x7 = X[idx[s + 7], lo:hi]
+            for k in range(n_neurons):
+                row = acc[k]
+                g0, g1, g2, g3 = g[s, k], g[s + 1, k], g[s + 2, k], g[s + 3, k]
+                g4, g5, g6, g7 = g[s + 4, k], g[s + 5, k], g[s + 6, k], g[s + 7, k]
+                for j in range(width):
+                    row[j] += (g0 * x0[j] + g1 * x1[j] + g2 * x2[j] + g3 * x3[j]) + (
+                        g4 * x4[j] + g5 * x5[j] + g6 * x6[j] + g7 * x7[j]
+                    )
+        for s in range(n - n % 8, n):
+            xs = X[idx[s], lo:hi]
+            for k in range(n_neurons):
+                gs = g[s, k]
+                for j in range(width):
+                    acc[k, j] += gs * xs[j]
+        for k in range(n_neurons):
+            for j in range(width):
+                grad_w[k, lo + j] = acc[k, j]
 
 
 @jit(parallel=True)
@@ -98,12 +201,74 @@ def weight_gradient(d_a, d_agg, x, grad_w, grad_b):
 ELEMENTS = 16384
 
 
+@intrinsic
+def _bits(typingctx, x):
+    """The bits of a float64 as an int64 (no conversion)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, b):
+    """The float64 whose bits are the int64 ``b`` (no conversion)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+_LOG2E = 1.4426950408889634
+#: ln 2 in two parts (fdlibm's): ``k * _LN2_HI`` is exact for the ``|k| < 1100`` used here.
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+#: 1.5 * 2**52: adding it rounds to an integer, which then sits in the low bits of the mantissa.
+_ROUND = 6755399441055744.0
+#: Smallest argument of :func:`_exp_nonpositive`; ``exp(-700)`` is about 1e-304, a normal number.
+_EXP_MIN = -700.0
+
+
+@jit(inline=True)
+def _exp_nonpositive(x):
+    """``exp(x)`` for ``x`` in ``[-700, 0]`` without a libm call, so that loops vectorise.
+
+    ``x = k ln 2 + r`` with ``k`` the nearest integer to ``x / ln 2`` and ``|r| <= ln 2 / 2``;
+    ``exp(r)`` by its Taylor series to the term ``r^13 / 13!`` (truncation below 1e-17
+    relative), times ``2^k`` written into the exponent bits. Within a few ulp of ``math.exp``.
+    """
+    t = x * _LOG2E + _ROUND
+    k = t - _ROUND
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    scale = _from_bits((_bits(t) - _bits(_ROUND) + 1023) << 52)
+    return p * scale
+
+
 @jit(inline=True)
 def _sigmoid(x):
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
+    """``1 / (1 + exp(-x))`` through ``e = exp(-|x|)``: ``1 / (1 + e)`` for ``x >= 0``, else
+    ``e / (1 + e)`` (no cancellation on either side; ``|x|`` beyond 700 counts as 700)."""
+    e = _exp_nonpositive(max(-abs(x), _EXP_MIN))
+    return (1.0 if x >= 0.0 else e) / (1.0 + e)
 
 
-@jit(parallel=True)
+@jit(parallel=True, fastmath=frozenset({"contract"}))
 def two_class_activation(r, c, k1, k2, a, d_r, d_c):
     """``a = r [k1 + (1 - k1) 2 sigmoid(k2 r c)]`` and its derivatives, on flat arrays."""
     n = r.shape[0]
@@ -117,7 +282,7 @@ def two_class_activation(r, c, k1, k2, a, d_r, d_c):
             d_c[i] = ds * r[i]
 
 
-@jit(parallel=True)
+@jit(parallel=True, fastmath=frozenset({"contract"}))
 def three_class_activation(r, c, l, a1, a2, b1, b2, a, d_r, d_c, d_l):
     """``a = r [(1 - a1 - a2) + a1 sigmoid(b1 r c) + a2 sigmoid(b2 r l)]`` and its derivatives,
     on flat arrays."""
@@ -135,7 +300,7 @@ def three_class_activation(r, c, l, a1, a2, b1, b2, a, d_r, d_c, d_l):
             d_l[i] = g2 * r[i]
 
 
-@jit(parallel=True)
+@jit(parallel=True, fastmath=frozenset({"contract"}))
 def clipped_sigmoid(a, bound, out):
     """``out = sigmoid(clip(a, -bound, bound))`` on flat arrays."""
     n = a.shape[0]

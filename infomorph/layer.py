@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pidtools import goal_node_weights, lattice
+from pidtools.errors import ParameterError, ParameterTypeError
 from pidtools.kernels import n_chunks
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
@@ -27,7 +28,7 @@ from ._checks import MAX_NEURONS, check_int, check_real
 from .goals import resolve_goal
 from .neuron import A_CLIP, Binning, ThreeClassActivation, TwoClassActivation, theta_of
 
-__all__ = ["InfomorphicLayer", "LayerState", "LayerInformation"]
+__all__ = ["BatchRows", "InfomorphicLayer", "LayerState", "LayerInformation"]
 
 
 def _check_shape(name: str, array, shape: tuple[int, ...], fix: str) -> np.ndarray:
@@ -46,6 +47,65 @@ def _check_classes(name: str, keys, classes: tuple[str, ...]) -> None:
             f"{name} names {unknown}, which are not input classes of this layer: use only "
             f"names of input_sizes {classes}"
         )
+
+
+@dataclass(frozen=True)
+class BatchRows:
+    """A batch of inputs given as rows of a stored matrix: ``data[index]``, never copied.
+
+    The layer's kernels read the rows in place (:func:`infomorph.kernels.affine_rows`,
+    :func:`infomorph.kernels.weight_gradient_rows`), so a training batch costs no gather, and
+    ``data`` may be stored as float32 (half the memory traffic; the products are summed in
+    float64). ``np.asarray(rows)`` gives the batch as a float64 array.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_samples, n_inputs)
+        C-contiguous float32 or float64.
+    index : ndarray of shape (batch,)
+        int64 row numbers, each in ``[0, n_samples)``.
+    """
+
+    data: np.ndarray
+    index: np.ndarray
+
+    def __post_init__(self):
+        data, index = self.data, self.index
+        if not (
+            isinstance(data, np.ndarray)
+            and data.ndim == 2
+            and data.dtype in (np.float32, np.float64)
+            and data.flags.c_contiguous
+        ):
+            raise ParameterTypeError(
+                f"data must be a C-contiguous 2-d float32 or float64 array, got "
+                f"{getattr(data, 'dtype', type(data).__name__)} of shape {np.shape(data)}: pass "
+                "np.ascontiguousarray(data, dtype=np.float32)",
+                param="data",
+            )
+        if not (isinstance(index, np.ndarray) and index.ndim == 1 and index.dtype == np.int64):
+            raise ParameterTypeError(
+                f"index must be a 1-d int64 array, got {getattr(index, 'dtype', type(index))}: "
+                "pass np.asarray(index, dtype=np.int64)",
+                param="index",
+            )
+        if len(index) and (index.min() < 0 or index.max() >= len(data)):
+            raise ParameterError(
+                f"index must hold row numbers in [0, {len(data)}), got values from "
+                f"{index.min()} to {index.max()}: index the rows of data",
+                param="index",
+            )
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(batch, n_inputs)``."""
+        return (len(self.index), self.data.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return np.asarray(self.data[self.index], dtype=dtype or np.float64)
 
 
 @dataclass
@@ -221,6 +281,8 @@ class InfomorphicLayer:
     ) -> LayerState:
         """Aggregates, activation, ``theta = P(Y=+1)`` and ``dA/d aggregate`` for a batch.
 
+        Each input is an array of shape (batch, input size) or a :class:`BatchRows`.
+
         ``known`` may hold aggregates already computed for the same inputs and weights (the
         receptive drive is the same in both steps of a lateral layer).
         """
@@ -248,11 +310,14 @@ class InfomorphicLayer:
         a, derivatives = self.activation(*(agg[name] for name in self.classes))
         return LayerState(agg, a, theta_of(a), derivatives)
 
-    def _aggregate(self, name: str, x: np.ndarray) -> np.ndarray:
+    def _aggregate(self, name: str, x: np.ndarray | BatchRows) -> np.ndarray:
         """``x @ W.T + b`` of input class ``name``."""
-        x = np.ascontiguousarray(x, dtype=np.float64)
+        weight, bias = self.params[f"{name}.weight"], self.params[f"{name}.bias"]
         out = np.empty((len(x), self.n_neurons))
-        kernels.affine(x, self.params[f"{name}.weight"], self.params[f"{name}.bias"], out)
+        if isinstance(x, BatchRows):
+            kernels.affine_rows(x.data, x.index, weight, bias, out)
+        else:
+            kernels.affine(np.ascontiguousarray(x, dtype=np.float64), weight, bias, out)
         return out
 
     def cells(self, state: LayerState) -> np.ndarray:
@@ -332,10 +397,14 @@ class InfomorphicLayer:
         for name, d_agg in zip(self.classes, state.derivatives, strict=True):
             if name in self.fixed:
                 continue
-            x = np.ascontiguousarray(inputs[name], dtype=np.float64)
+            x = inputs[name]
             g_w = np.empty((self.n_neurons, x.shape[1]))
             g_b = np.empty(self.n_neurons)
-            kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
+            if isinstance(x, BatchRows):
+                kernels.weight_gradient_rows(d_a, d_agg, x.data, x.index, g_w, g_b)
+            else:
+                x = np.ascontiguousarray(x, dtype=np.float64)
+                kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
             if name in self.masks:
                 g_w *= self.masks[name]
             grads[f"{name}.weight"] = g_w

@@ -17,16 +17,21 @@ import numpy as np
 import xarray as xr
 
 from pidtools import lattice
+from pidtools.errors import ParameterError
 
-from . import __version__, kernels
+from . import __version__
 from ._checks import check_seed
 from ._threads import thread_limits
 from .data import Dataset, load
+from .layer import BatchRows
 from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
 from .optim import Adam
 from .record import PROBE_VARIABLES, build_record
 
-__all__ = ["Adam", "fit", "train_epoch", "ProgressBar", "thread_limits"]
+__all__ = ["Adam", "fit", "train_epoch", "training_inputs", "ProgressBar", "thread_limits"]
+
+#: Storage types of the training inputs that :func:`fit` takes (``input_dtype``).
+INPUT_DTYPES = ("float32", "float64")
 
 
 class ProgressBar:
@@ -66,19 +71,22 @@ def train_epoch(
     rng: np.random.Generator,
     record_atoms: bool = True,
 ) -> dict[str, dict[str, np.ndarray]]:
-    """One epoch of mini-batch ascent; returns per layer the batch-mean atoms and entropies."""
+    """One epoch of mini-batch ascent; returns per layer the batch-mean atoms and entropies.
+
+    ``X`` is read in place, batch by batch (:class:`~infomorph.layer.BatchRows`): float32 or
+    float64 as given (see :func:`training_inputs`), other types converted to float64.
+    """
     order = rng.permutation(len(y))
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    rows = np.empty((min(batch_size, len(y)), X.shape[1]))
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64) or not X.flags.c_contiguous:
+        X = np.ascontiguousarray(X, dtype=np.float64)
     sums: dict[str, dict[str, np.ndarray]] = {}
     n_batches = 0
     for lo in range(0, len(y), batch_size):
         idx = order[lo : lo + batch_size]
         if len(idx) < 2:
             continue
-        x = rows[: len(idx)]
-        kernels.take_rows(X, idx, x)
-        states = net.forward(x, _one_hot(y[idx], net.n_classes), rng)
+        states = net.forward(BatchRows(X, idx), _one_hot(y[idx], net.n_classes), rng)
         for name, (inputs, state) in states.items():
             layer = net.layers[name]
             cells = layer.cells(state)
@@ -97,6 +105,26 @@ def train_epoch(
                     acc[key] = acc.get(key, 0.0) + val
         n_batches += 1
     return {name: {k: v / n_batches for k, v in acc.items()} for name, acc in sums.items()}
+
+
+def training_inputs(X: np.ndarray, input_dtype: str = "float32") -> np.ndarray:
+    """The training inputs as :func:`train_epoch` reads them: C-contiguous ``input_dtype``.
+
+    float32 halves the memory that every batch reads (the products are still summed in
+    float64); float64 keeps the inputs exactly. :func:`fit` converts once, before the first
+    epoch.
+    """
+    _check_input_dtype(input_dtype)
+    return np.ascontiguousarray(X, dtype=np.dtype(input_dtype))
+
+
+def _check_input_dtype(input_dtype) -> None:
+    if not isinstance(input_dtype, str) or input_dtype not in INPUT_DTYPES:
+        raise ParameterError(
+            f"input_dtype must be one of {', '.join(INPUT_DTYPES)}, got {input_dtype!r}: "
+            "'float32' halves the memory traffic, 'float64' keeps the inputs exactly",
+            param="input_dtype",
+        )
 
 
 def _probe(net: InfomorphicNetwork, X, y, rng) -> dict[str, dict[str, np.ndarray]]:
@@ -150,6 +178,7 @@ def fit(
     data_path: str | None = None,
     n_threads: int | None = None,
     eval_samples: int | None = PREDICT_SAMPLES,
+    input_dtype: str = "float32",
     **hyperparameters,
 ) -> tuple[InfomorphicNetwork, xr.Dataset]:
     """Train an infomorphic network and record every neuron's atoms epoch by epoch.
@@ -195,6 +224,11 @@ def fit(
         How the recorded accuracies treat a hidden layer: ``None`` (default) passes on its
         expected outputs (mean field), ``k`` averages the read-out over ``k`` random draws
         (:meth:`InfomorphicNetwork.predict_proba`); 1 records single stochastic passes.
+    input_dtype : {"float32", "float64"}
+        How the training inputs are stored while training (:func:`training_inputs`, converted
+        once): ``"float32"`` (default) halves the memory every batch reads, the products are
+        summed in float64 either way; ``"float64"`` keeps the inputs exactly. Evaluation
+        always reads the float64 data.
     **hyperparameters
         Passed to :func:`infomorph.network.build_network` (``hidden_lr``,
         ``hidden_weight_decay``, ``readout_lr``, ``readout_weight_decay``,
@@ -209,6 +243,7 @@ def fit(
     """
     check_seed("random_state", random_state)
     _check_hyperparameters(hyperparameters)
+    _check_input_dtype(input_dtype)
     if not isinstance(epochs, int | np.integer) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     if not isinstance(batch_size, int | np.integer) or batch_size < 2:
@@ -220,6 +255,7 @@ def fit(
     ):
         raise ValueError(f"eval_samples must be None or an int >= 1, got {eval_samples!r}")
     data = dataset if isinstance(dataset, Dataset) else load(dataset, data_path)
+    X_train = training_inputs(data.X_train, input_dtype)
     goals = {"hidden_goal": goal, "readout_goal": readout_goal}
     if arch == "readout":
         goals = {"readout_goal": goal if goal is not None else readout_goal}
@@ -256,7 +292,7 @@ def fit(
     with thread_limits(n_threads) as n_threads:
         for e in range(epochs):
             stats = train_epoch(
-                net, optimizers, data.X_train, data.y_train, batch_size, rng, record_atoms
+                net, optimizers, X_train, data.y_train, batch_size, rng, record_atoms
             )
             for k, s in stats.items():
                 atoms[k][e] = s["atoms"]
@@ -288,6 +324,7 @@ def fit(
         "hidden_classes": net.hidden_classes or "",
         "record_atoms": bool(record_atoms),
         "eval_samples": "mean field" if eval_samples is None else int(eval_samples),
+        "input_dtype": input_dtype,
         **{k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)},
         **hyperparameters,
         "layers": {

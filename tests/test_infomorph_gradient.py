@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from infomorph.layer import InfomorphicLayer
+from infomorph.layer import BatchRows, InfomorphicLayer
 from infomorph.neuron import Binning, ThreeClassActivation, TwoClassActivation
 from pidtools import pid
 
@@ -69,6 +69,29 @@ def test_goal_gradient_matches_finite_differences(setting):
         np.testing.assert_allclose(grads[name], fd, rtol=1e-5, atol=1e-7 * np.abs(fd).max())
     if masks:
         assert np.all(grads["lateral.weight"][np.eye(3, dtype=bool)] == 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_stored_rows_give_the_state_and_gradient_of_the_gathered_batch(setting, dtype):
+    sizes, activation, goal, mode = SETTINGS[setting]
+    rng = np.random.default_rng(2)
+    layer = InfomorphicLayer(3, sizes, activation, goal, Binning(4, mode, 2.0), rng=rng)
+    stored = rng.normal(size=(200, sizes["receptive"])).astype(dtype)
+    index = rng.permutation(200)[:150]
+    rows = BatchRows(stored, index)
+    gathered = {k: rng.normal(size=(150, d)) for k, d in sizes.items()}
+    gathered["receptive"] = stored[index].astype(np.float64)
+    np.testing.assert_array_equal(np.asarray(rows), gathered["receptive"])
+    state = layer.forward(gathered)
+    state_rows = layer.forward(dict(gathered, receptive=rows))
+    for name, agg in state.aggregates.items():
+        np.testing.assert_allclose(state_rows.aggregates[name], agg, rtol=1e-12, atol=1e-12)
+    cells = layer.cells(state)
+    grads, _ = layer.goal_gradient(gathered, state, cells)
+    grads_rows, _ = layer.goal_gradient(dict(gathered, receptive=rows), state, cells)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(grads_rows[name], grad, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize(

@@ -43,11 +43,7 @@ def test_training_and_prediction_do_not_depend_on_the_thread_count(digits):
 def test_matrix_kernels_match_numpy():
     rng = np.random.default_rng(0)
     n, n_in, n_out = 2 * kernels.BLOCK + 7, kernels.BLOCK + 5, 9  # partial last blocks
-    X = rng.normal(size=(500, n_in))
-    idx = rng.permutation(500)[:n]
-    x = np.empty((n, n_in))
-    kernels.take_rows(X, idx, x)
-    np.testing.assert_array_equal(x, X[idx])
+    x = rng.normal(size=(n, n_in))
     w, b = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
     out = np.empty((n, n_out))
     kernels.affine(x, w, b, out)
@@ -57,6 +53,48 @@ def test_matrix_kernels_match_numpy():
     kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
     np.testing.assert_allclose(g_w, (d_a * d_agg).T @ x, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(g_b, (d_a * d_agg).sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_out", [1, 2, 9])
+def test_row_kernels_read_stored_rows_like_numpy(dtype, n_out):
+    # batch, inputs and neurons that leave partial row groups, column blocks and neuron pairs
+    rng = np.random.default_rng(n_out)
+    n, n_in = 2 * kernels.BLOCK + 7, 2 * kernels.COLUMNS + 5
+    X = rng.normal(size=(500, n_in)).astype(dtype)
+    idx = rng.permutation(500)[:n]
+    x = X[idx].astype(np.float64)
+    w, b = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
+    out = np.empty((n, n_out))
+    kernels.affine_rows(X, idx, w, b, out)
+    np.testing.assert_allclose(out, x @ w.T + b, rtol=1e-12, atol=1e-12)
+    d_a, d_agg = rng.normal(size=(2, n, n_out))
+    g_w, g_b = np.empty((n_out, n_in)), np.empty(n_out)
+    kernels.weight_gradient_rows(d_a, d_agg, X, idx, g_w, g_b)
+    np.testing.assert_allclose(g_w, (d_a * d_agg).T @ x, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g_b, (d_a * d_agg).sum(axis=0), rtol=1e-12, atol=1e-12)
+    with thread_limits(2):  # the same bits on two threads
+        out2, g_w2, g_b2 = np.empty_like(out), np.empty_like(g_w), np.empty_like(g_b)
+        kernels.affine_rows(X, idx, w, b, out2)
+        kernels.weight_gradient_rows(d_a, d_agg, X, idx, g_w2, g_b2)
+    np.testing.assert_array_equal(out2, out)
+    np.testing.assert_array_equal(g_w2, g_w)
+    np.testing.assert_array_equal(g_b2, g_b)
+
+
+def test_sigmoid_kernel_is_within_two_ulp_of_libm():
+    rng = np.random.default_rng(2)
+    a = np.concatenate(
+        [rng.uniform(-40, 40, 20000), rng.uniform(-700, 700, 2000), [0.0, -0.0, 1e-300, 700.0]]
+    )
+    a = np.concatenate([a, -a])
+    out = np.empty_like(a)
+    kernels.clipped_sigmoid(a, 1000.0, out)
+    e = np.exp(-np.abs(a))  # the logistic function without cancellation on either side
+    reference = np.where(a >= 0, 1.0, e) / (1.0 + e)
+    assert np.all(np.abs(out - reference) <= 2.0 * np.spacing(reference))
+    kernels.clipped_sigmoid(a, 30.0, out)  # clipped at +-30
+    np.testing.assert_array_equal(out[a >= 30.0], out[a == 700.0][0])
 
 
 def test_adam_follows_kingma_and_ba():

@@ -1,5 +1,7 @@
 """Training infomorphic networks on small problems: goals rise, accuracy beats chance."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -53,6 +55,27 @@ def test_same_seed_same_run(digits):
     np.testing.assert_array_equal(runs[0].atoms.values, runs[1].atoms.values)
     other = fit(digits, epochs=2, batch_size=256, random_state=4, progress=False)[1]
     assert not np.array_equal(runs[0].atoms.values, other.atoms.values)
+
+
+def test_float64_inputs_train_on_the_exact_data(digits, readout_run):
+    net32, rec32 = readout_run  # the default: inputs stored as float32 while training
+    net64, rec64 = fit(
+        digits,
+        arch="readout",
+        epochs=8,
+        batch_size=128,
+        random_state=0,
+        progress=False,
+        input_dtype="float64",
+    )
+    assert json.loads(rec32.attrs["hyperparameters"])["input_dtype"] == "float32"
+    assert json.loads(rec64.attrs["hyperparameters"])["input_dtype"] == "float64"
+    # float32 rounds each input by at most 6e-8 relative: the same training up to binning flips
+    w32, w64 = (n.layers["readout"].params["receptive.weight"] for n in (net32, net64))
+    assert not np.array_equal(w32, w64)
+    np.testing.assert_allclose(w32, w64, atol=0.05 * np.abs(w64).max())
+    acc32, acc64 = (r.accuracy.sel(split="test").values[-1] for r in (rec32, rec64))
+    assert abs(acc32 - acc64) < 0.03
 
 
 def test_adam_ascends_a_concave_function():

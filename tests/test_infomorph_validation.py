@@ -7,10 +7,11 @@ import pytest
 
 from infomorph import memory
 from infomorph.data import load
-from infomorph.layer import InfomorphicLayer
+from infomorph.layer import BatchRows, InfomorphicLayer
 from infomorph.network import build_network
 from infomorph.neuron import MAX_BINS, Binning, ThreeClassActivation, TwoClassActivation
 from infomorph.train import fit
+from pidtools.errors import ParameterError, ParameterTypeError
 
 FAST = {"epochs": 2, "batch_size": 128, "progress": False, "record_atoms": False}
 PAT = np.where(np.random.default_rng(0).random((4, 12)) < 0.5, -1.0, 1.0)
@@ -59,6 +60,8 @@ def test_load_checks_split_seed_and_standardize(kwargs, error, match):
         ({"random_state": -1}, ValueError, r"random_state must be None or an int in 0\.\."),
         ({"hidden_lrr": 0.1}, TypeError, "hidden_lrr.*build_network.*takes only hidden_lr"),
         ({"hidden_goal": "context_heuristic"}, TypeError, "hidden_goal.*goal"),
+        ({"input_dtype": "float16"}, ValueError, "input_dtype must be one of float32, float64"),
+        ({"input_dtype": np.float32}, ValueError, "input_dtype must be one of float32, float64"),
     ],
 )
 def test_fit_rejects_invalid_arguments(kwargs, error, match):
@@ -230,3 +233,20 @@ def test_valid_training_is_deterministic():
     np.testing.assert_array_equal(first["accuracy"].values, second["accuracy"].values)
     for name in first.data_vars:
         np.testing.assert_array_equal(first[name].values, second[name].values)
+
+
+@pytest.mark.parametrize(
+    ("data", "index", "error", "param", "match"),
+    [
+        (np.ones((5, 4), dtype=np.int64), np.arange(2), ParameterTypeError, "data", "float32"),
+        (np.ones((5, 4))[:, ::2], np.arange(2), ParameterTypeError, "data", "C-contiguous"),
+        (np.ones(5), np.arange(2), ParameterTypeError, "data", "2-d"),
+        (np.ones((5, 4)), np.arange(2, dtype=np.int32), ParameterTypeError, "index", "int64"),
+        (np.ones((5, 4)), np.array([0, 5]), ParameterError, "index", r"in \[0, 5\)"),
+        (np.ones((5, 4)), np.array([-1, 0]), ParameterError, "index", r"in \[0, 5\)"),
+    ],
+)
+def test_batch_rows_check_data_and_index(data, index, error, param, match):
+    with pytest.raises(error, match=match) as info:
+        BatchRows(data, index)
+    assert info.value.param == param
