@@ -347,16 +347,24 @@ def adam_update(w, g, m, v, lr, weight_decay, b1, b2, c1, c2, eps, sign):
 
 
 @jit(parallel=True)
-def soft_histogram(theta, cells, n_cells, out):
-    """Fill ``out[k]`` (zeroed first) with the soft histogram of neuron ``k``.
+def soft_histogram(theta, cells, n_cells, previous, out):
+    """Fill ``out[k]`` (cleared first) with the soft histogram of neuron ``k``.
 
     ``theta`` and ``cells`` have shape (batch, neurons); ``out`` has shape (neurons, 2 n_cells).
+    ``previous``: the ``cells`` of the histograms that ``out`` holds (zero elsewhere), so that
+    only those cells are cleared; an empty array clears all of ``out``.
     """
     n_batch, n_neurons = theta.shape
     inv = 1.0 / n_batch
     for k in prange(n_neurons):
-        for j in range(out.shape[1]):
-            out[k, j] = 0.0
+        if previous.shape[0] == 0:
+            for j in range(out.shape[1]):
+                out[k, j] = 0.0
+        else:
+            for n in range(previous.shape[0]):
+                c = previous[n, k]
+                out[k, c] = 0.0
+                out[k, n_cells + c] = 0.0
         for n in range(n_batch):
             c = cells[n, k]
             t = theta[n, k]

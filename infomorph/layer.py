@@ -31,6 +31,10 @@ from .neuron import A_CLIP, Binning, ThreeClassActivation, TwoClassActivation, t
 __all__ = ["BatchRows", "InfomorphicLayer", "LayerState", "LayerInformation"]
 
 
+#: ``cells`` of no batch: :func:`infomorph.kernels.soft_histogram` then clears all cells.
+_NO_CELLS = np.empty((0, 0), dtype=np.int64)
+
+
 def _check_shape(name: str, array, shape: tuple[int, ...], fix: str) -> np.ndarray:
     """``array`` as float64, or a ValueError naming ``name`` if its shape is not ``shape``."""
     array = np.asarray(array, dtype=np.float64)
@@ -244,6 +248,10 @@ class InfomorphicLayer:
             for k, v in masks.items()
         }
         self.fixed = fixed
+        # scratch of goal_gradient: histograms, the cells they occupy, dG/dp
+        self._pmf_buffer: np.ndarray | None = None
+        self._pmf_cells = _NO_CELLS
+        self._grad_buffer: np.ndarray | None = None
         self.params: dict[str, np.ndarray] = {}
         for name, size in self.input_sizes.items():
             if name in self.fixed:
@@ -331,8 +339,27 @@ class InfomorphicLayer:
         """Soft histograms, shape (neurons, 2, n_bins, ..., n_bins); axis 1: 0 = Y=-1, 1 = Y=+1."""
         cells = self.cells(state) if cells is None else cells
         out = np.empty((self.n_neurons, 2 * self.n_cells))
-        kernels.soft_histogram(np.ascontiguousarray(state.theta), cells, self.n_cells, out)
+        kernels.soft_histogram(
+            np.ascontiguousarray(state.theta), cells, self.n_cells, _NO_CELLS, out
+        )
         return out.reshape((self.n_neurons, 2) + (self.binning.n_bins,) * self.n_sources)
+
+    def _buffered_pmf(self, state: LayerState, cells: np.ndarray) -> np.ndarray:
+        """:meth:`pmf` in the layer's buffer: only the cells of the previous batch are cleared
+        (a histogram has at most ``2 x batch`` non-zero cells of ``2 x n_bins**n_sources``)."""
+        if self._pmf_buffer is None:
+            self._pmf_buffer = np.empty((self.n_neurons, 2 * self.n_cells))
+            self._pmf_cells = _NO_CELLS
+        theta = np.ascontiguousarray(state.theta)
+        kernels.soft_histogram(theta, cells, self.n_cells, self._pmf_cells, self._pmf_buffer)
+        self._pmf_cells = cells.copy()
+        return self._pmf_buffer.reshape(
+            (self.n_neurons, 2) + (self.binning.n_bins,) * self.n_sources
+        )
+
+    def __getstate__(self) -> dict:
+        """Pickled without the scratch buffers of :meth:`goal_gradient`."""
+        return dict(self.__dict__, _pmf_buffer=None, _pmf_cells=_NO_CELLS, _grad_buffer=None)
 
     def information(
         self, state: LayerState, cells: np.ndarray | None = None, pmf: np.ndarray | None = None
@@ -375,13 +402,22 @@ class InfomorphicLayer:
     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Gradient of ``sum_k G_k`` w.r.t. every trainable parameter, and the histograms.
 
-        ``cells`` (the binning) defaults to the binning of ``state``; it is held fixed.
+        ``cells`` (the binning) defaults to the binning of ``state``; it is held fixed. The
+        histograms are the layer's buffer, valid until its next ``goal_gradient`` call (which
+        clears only the cells they occupy instead of the whole array): copy them to keep them.
         """
         cells = self.cells(state) if cells is None else cells
-        pmf = self.pmf(state, cells)
+        pmf = self._buffered_pmf(state, cells)
+        if self._grad_buffer is None:
+            self._grad_buffer = np.zeros(pmf.shape)
         grad_p = sx_redundancy_gradient(
-            pmf, self.n_sources, self.node_weights, self.weight_res, all_cells=False
-        ).reshape(self.n_neurons, 2 * self.n_cells)
+            pmf,
+            self.n_sources,
+            self.node_weights,
+            self.weight_res,
+            all_cells=False,
+            out=self._grad_buffer,
+        ).reshape(self.n_neurons, 2 * self.n_cells)  # read on the support only
         d_a = np.empty_like(state.theta)
         kernels.activation_gradient(
             grad_p,

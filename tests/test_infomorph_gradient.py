@@ -1,5 +1,7 @@
 """The analytic goal gradient of infomorphic layers against finite differences."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -92,6 +94,22 @@ def test_stored_rows_give_the_state_and_gradient_of_the_gathered_batch(setting, 
     grads_rows, _ = layer.goal_gradient(dict(gathered, receptive=rows), state, cells)
     for name, grad in grads.items():
         np.testing.assert_allclose(grads_rows[name], grad, rtol=1e-12, atol=1e-14)
+
+
+def test_goal_gradient_reuses_its_histogram_buffer_exactly():
+    sizes, activation, goal, mode = SETTINGS["three-class"]
+    rng = np.random.default_rng(3)
+    layer = InfomorphicLayer(3, sizes, activation, goal, Binning(4, mode, 2.0), rng=rng)
+    for batch in (60, 25, 40):  # the next batch occupies other cells, fewer and more samples
+        inputs = {k: 3.0 * rng.normal(size=(batch, d)) for k, d in sizes.items()}
+        state = layer.forward(inputs)
+        cells = layer.cells(state)
+        grads, pmf = layer.goal_gradient(inputs, state, cells)
+        np.testing.assert_array_equal(pmf, layer.pmf(state, cells))
+        fresh = pickle.loads(pickle.dumps(layer))  # pickled without the buffers
+        assert fresh._pmf_buffer is None and fresh._grad_buffer is None
+        for name, grad in fresh.goal_gradient(inputs, state, cells)[0].items():
+            np.testing.assert_array_equal(grads[name], grad)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 import pidtools
 from pidtools.core import goal_node_weights
 from pidtools.distributions import gate
+from pidtools.errors import ParameterError
 from pidtools.measures.sx import sx_redundancy, sx_redundancy_gradient
 
 
@@ -70,6 +71,14 @@ def test_support_only_gradient_agrees_on_support_and_batches():
     assert (sparse[P == 0] == 0).all()
     for k in range(5):
         np.testing.assert_allclose(full[k], pidtools.sx_gradient(P[k], goal), rtol=1e-12)
+    out = np.full(P.shape, 7.0)  # a reused buffer: the support is written, the rest kept or 0
+    res = sx_redundancy_gradient(P, 2, c, c_res, all_cells=False, out=out)
+    assert res.base is out or res is out
+    np.testing.assert_array_equal(out[P > 0], sparse[P > 0])
+    assert np.isin(out[P == 0], [0.0, 7.0]).all()
+    with pytest.raises(ParameterError, match="out must be a C-contiguous float64") as info:
+        sx_redundancy_gradient(P, 2, c, c_res, all_cells=False, out=np.empty(3))
+    assert info.value.param == "out"
 
 
 def test_gradient_of_pure_redundancy_on_rdn_gate_points_outwards():

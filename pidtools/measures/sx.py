@@ -16,6 +16,7 @@ from functools import cache
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..kernels._jit import n_chunks
 from ..kernels.dense import dense_plan
 from ..kernels.sx import (
@@ -100,14 +101,37 @@ def sx_redundancy(P: np.ndarray, n_sources: int, local: bool = False):
 
 
 def sx_redundancy_gradient(
-    P: np.ndarray, n_sources: int, node_weights: np.ndarray, weight_res: float, all_cells: bool
+    P: np.ndarray,
+    n_sources: int,
+    node_weights: np.ndarray,
+    weight_res: float,
+    all_cells: bool,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Gradient of ``sum_alpha node_weights[alpha] I_alpha + weight_res H(T|S)`` w.r.t. ``P``.
 
-    Without ``all_cells`` only the support cells are computed; the rest of the result is zero.
+    Without ``all_cells`` only the support cells are computed; the rest of the result is zero,
+    or, with ``out``, zero or whatever ``out`` held there (a reused buffer needs no clearing
+    when only support cells are read). ``out``: a C-contiguous float64 array of ``P``'s size to write
+    into; it is returned, shaped as ``P``.
     """
-    grad = np.empty((P.shape[0], int(np.prod(P.shape[1:]))))
-    grad.fill(0.0)  # touch the pages here: page faults in the parallel kernel contend
+    if out is None:
+        grad = np.empty((P.shape[0], int(np.prod(P.shape[1:]))))
+        grad.fill(0.0)  # touch the pages here: page faults in the parallel kernel contend
+    else:
+        if not (
+            isinstance(out, np.ndarray)
+            and out.dtype == np.float64
+            and out.flags.c_contiguous
+            and out.size == P.size
+        ):
+            raise ParameterError(
+                f"out must be a C-contiguous float64 array of {P.size} values (the size of "
+                f"the pmfs), got {getattr(out, 'dtype', type(out).__name__)} of shape "
+                f"{np.shape(out)}: pass np.empty(P.shape) or leave out=None",
+                param="out",
+            )
+        grad = out.reshape(P.shape[0], -1)
     weights = np.ascontiguousarray(node_weights, dtype=np.float64)
     sx_backward(P.size, *_kernel_args(P, n_sources), weights, float(weight_res), all_cells, grad)
     return grad.reshape(P.shape)
