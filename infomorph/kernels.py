@@ -310,6 +310,15 @@ def clipped_sigmoid(a, bound, out):
 
 
 @jit(parallel=True)
+def sample_signs(u, theta, out):
+    """``out = +1`` where ``u < theta``, else ``-1``, on flat arrays."""
+    n = u.shape[0]
+    for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
+        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+            out[i] = 1.0 if u[i] < theta[i] else -1.0
+
+
+@jit(parallel=True)
 def bin_indices(values, n_bins, fixed, bound, cells):
     """``cells = cells * n_bins + bin`` of every (sample, neuron) of ``values`` (batch, neurons).
 

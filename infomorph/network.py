@@ -37,6 +37,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from . import kernels
 from ._checks import MAX_NEURONS, check_int, check_real, check_seed
 from ._threads import thread_limits
 from .layer import InfomorphicLayer, LayerState
@@ -78,7 +79,12 @@ DEFAULTS = {
 
 
 def _sample(theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return np.where(rng.random(theta.shape) < theta, 1.0, -1.0)
+    """``+1`` with probability ``theta``, else ``-1`` (``u < theta`` for ``u = rng.random``)."""
+    theta = np.ascontiguousarray(theta, dtype=np.float64)
+    u = rng.random(theta.shape)
+    out = np.empty_like(theta)
+    kernels.sample_signs(u.reshape(-1), theta.reshape(-1), out.reshape(-1))
+    return out
 
 
 class InfomorphicNetwork:
@@ -126,9 +132,13 @@ class InfomorphicNetwork:
         inputs = {"receptive": X}
         if "context" in hidden.classes:
             inputs["context"] = context
+        first_known = {}
         if "lateral" in hidden.classes:
             inputs["lateral"] = np.zeros((len(X), hidden.n_neurons))
-        first = hidden.forward(inputs)
+            # zero input: the aggregate is the bias (what the product gives, to the last bit)
+            bias = hidden.params["lateral.bias"]
+            first_known["lateral"] = np.repeat(bias[None, :], len(X), axis=0)
+        first = hidden.forward(inputs, first_known)
         known = {k: v for k, v in first.aggregates.items() if k != "lateral"}
         return inputs, first, known
 
