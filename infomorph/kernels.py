@@ -111,10 +111,11 @@ def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
     n, n_neurons = d_a.shape
     n_in = X.shape[1]
     g = np.empty((n, n_neurons))
-    for s in range(n):
-        for k in range(n_neurons):
-            g[s, k] = d_a[s, k] * d_agg[s, k]
-    for k in range(n_neurons):
+    for blk in prange((n + BLOCK - 1) // BLOCK):
+        for s in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
+            for k in range(n_neurons):
+                g[s, k] = d_a[s, k] * d_agg[s, k]
+    for k in prange(n_neurons):
         acc = 0.0
         for s in range(n):
             acc += g[s, k]
@@ -198,8 +199,9 @@ def weight_gradient(d_a, d_agg, x, grad_w, grad_b):
                 grad_w[k, j] += partial[blk, k, j]
 
 
-#: Elements per block of the elementwise kernels.
-ELEMENTS = 16384
+#: Elements per block of the elementwise kernels (a batch of 1024 x 100 values is 25 blocks:
+#: threads get nearly equal shares).
+ELEMENTS = 4096
 
 
 @intrinsic
