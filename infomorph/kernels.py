@@ -104,9 +104,9 @@ def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
     """:func:`weight_gradient` for the inputs ``X[idx]``, reading the rows of ``X`` in place.
 
     ``grad_w[k, j] = sum_n g[n, k] X[idx[n], j]`` with ``g = d_a * d_agg``, summed in float64
-    over the samples in order, eight at a time; each thread owns fixed blocks of
-    :data:`COLUMNS` columns, so no partial sums are added up and the result does not depend on
-    the number of threads.
+    over the samples in order, four at a time, two neurons per sweep over the four rows; each
+    thread owns fixed blocks of :data:`COLUMNS` columns, so no partial sums are added up and
+    the result does not depend on the number of threads.
     """
     n, n_neurons = d_a.shape
     n_in = X.shape[1]
@@ -123,25 +123,26 @@ def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
     for blk in prange((n_in + COLUMNS - 1) // COLUMNS):
         lo, hi = blk * COLUMNS, min(n_in, (blk + 1) * COLUMNS)
         width = hi - lo
-        acc = np.zeros((n_neurons, width))
-        for s in range(0, n - 7, 8):
+        acc = np.zeros((n_neurons + 1, width))  # a spare row for an odd neuron count
+        for s in range(0, n - 3, 4):
             x0 = X[idx[s], lo:hi]
             x1 = X[idx[s + 1], lo:hi]
             x2 = X[idx[s + 2], lo:hi]
             x3 = X[idx[s + 3], lo:hi]
-            x4 = X[idx[s + 4], lo:hi]
-            x5 = X[idx[s + 5], lo:hi]
-            x6 = X[idx[s + 6], lo:hi]
-            x7 = X[idx[s + 7], lo:hi]
-            for k in range(n_neurons):
-                row = acc[k]
-                g0, g1, g2, g3 = g[s, k], g[s + 1, k], g[s + 2, k], g[s + 3, k]
-                g4, g5, g6, g7 = g[s + 4, k], g[s + 5, k], g[s + 6, k], g[s + 7, k]
+            for k in range(0, n_neurons, 2):
+                k1 = k + 1 if k + 1 < n_neurons else k
+                row0 = acc[k]
+                row1 = acc[k + 1]
+                a0, a1, a2, a3 = g[s, k], g[s + 1, k], g[s + 2, k], g[s + 3, k]
+                b0, b1, b2, b3 = g[s, k1], g[s + 1, k1], g[s + 2, k1], g[s + 3, k1]
                 for j in range(width):
-                    row[j] += (g0 * x0[j] + g1 * x1[j] + g2 * x2[j] + g3 * x3[j]) + (
-                        g4 * x4[j] + g5 * x5[j] + g6 * x6[j] + g7 * x7[j]
-                    )
-        for s in range(n - n % 8, n):
+                    v0 = np.float64(x0[j])
+                    v1 = np.float64(x1[j])
+                    v2 = np.float64(x2[j])
+                    v3 = np.float64(x3[j])
+                    row0[j] += (a0 * v0 + a1 * v1) + (a2 * v2 + a3 * v3)
+                    row1[j] += (b0 * v0 + b1 * v1) + (b2 * v2 + b3 * v3)
+        for s in range(n - n % 4, n):
             xs = X[idx[s], lo:hi]
             for k in range(n_neurons):
                 gs = g[s, k]
