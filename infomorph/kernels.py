@@ -5,11 +5,18 @@ Kernels take C-contiguous float64/int64 arrays (the stored inputs that :func:`af
 :func:`weight_gradient_rows` read may also be float32), run on numba's threads and never raise;
 the callers in :mod:`infomorph.layer` check shapes once.
 
-Threads: numba's thread pool is the only one that works in parallel. The matrix products call
-BLAS from inside the kernels, one call per block of rows or columns, while BLAS itself runs on
-one thread (:func:`infomorph.train.thread_limits`): two pools that both spin while they wait
-would compete for the same cores. The blocks have a fixed size, so that every product (and
-with it every trained network) is the same to the last bit whatever the number of threads.
+Threads: numba's thread pool is the only one that works in parallel. The products of a
+layer's inputs held in memory (:func:`affine`, :func:`weight_gradient`) call BLAS from inside
+the kernels, one call per block of rows, while BLAS itself runs on one thread
+(:func:`infomorph.train.thread_limits`): two pools that both spin while they wait would compete
+for the same cores. The products over rows of the stored training inputs
+(:func:`affine_rows`, :func:`weight_gradient_rows`) are loops of their own that read each row
+in place, so a batch is never gathered. The blocks have a fixed size and every sum a fixed
+order, so that every product (and with it every trained network) is the same to the last bit
+whatever the number of threads.
+
+The sigmoid goes through :func:`_exp_nonpositive`, an ``exp`` without a libm call, so that the
+activation loops vectorise.
 
 A neuron's soft histogram over a batch of ``B`` samples is
 ``p(y, b) = (1/B) sum_n theta_n(y) 1[cell of sample n = b]`` with ``theta_n(+1) = theta_n`` and
