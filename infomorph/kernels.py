@@ -59,8 +59,8 @@ def affine_rows(X, idx, weight, bias, out):
     """``out[i] = X[idx[i]] @ weight.T + bias``, reading the rows of ``X`` in place.
 
     ``X`` (stored inputs, float32 or float64) is never copied; each product is summed in
-    float64. Four rows and two neurons at a time share one sweep over the inputs, so every row
-    is read from memory once per pair of neurons while it is in the first-level cache. Every
+    float64. Four rows and three neurons at a time share one sweep over the inputs, so every
+    row is read from memory once per three neurons while it is in the first-level cache. Every
     dot product is summed in the same order (SIMD lanes, then the lanes' sum), whatever its row,
     neuron or thread.
     """
@@ -74,36 +74,38 @@ def affine_rows(X, idx, weight, bias, out):
             r1 = idx[i + 1] if m > 1 else r0
             r2 = idx[i + 2] if m > 2 else r0
             r3 = idx[i + 3] if m > 3 else r0
-            for k in range(0, n_neurons, 2):
-                k1 = k + 1 if k + 1 < n_neurons else k
-                a00, a01, a10, a11 = 0.0, 0.0, 0.0, 0.0
-                a20, a21, a30, a31 = 0.0, 0.0, 0.0, 0.0
+            for k in range(0, n_neurons, 3):
+                k1 = min(k + 1, n_neurons - 1)
+                k2 = min(k + 2, n_neurons - 1)
+                a00, a01, a02, a10, a11, a12 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+                a20, a21, a22, a30, a31, a32 = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
                 for j in range(n_in):
                     w0 = weight[k, j]
                     w1 = weight[k1, j]
+                    w2 = weight[k2, j]
                     x0 = np.float64(X[r0, j])
                     x1 = np.float64(X[r1, j])
                     x2 = np.float64(X[r2, j])
                     x3 = np.float64(X[r3, j])
                     a00 += x0 * w0
                     a01 += x0 * w1
+                    a02 += x0 * w2
                     a10 += x1 * w0
                     a11 += x1 * w1
+                    a12 += x1 * w2
                     a20 += x2 * w0
                     a21 += x2 * w1
+                    a22 += x2 * w2
                     a30 += x3 * w0
                     a31 += x3 * w1
-                out[i, k] = a00 + bias[k]
-                out[i, k1] = a01 + bias[k1]
-                if m > 1:
-                    out[i + 1, k] = a10 + bias[k]
-                    out[i + 1, k1] = a11 + bias[k1]
-                if m > 2:
-                    out[i + 2, k] = a20 + bias[k]
-                    out[i + 2, k1] = a21 + bias[k1]
-                if m > 3:
-                    out[i + 3, k] = a30 + bias[k]
-                    out[i + 3, k1] = a31 + bias[k1]
+                    a32 += x3 * w2
+                for q, (b0, b1, b2) in enumerate(
+                    ((a00, a01, a02), (a10, a11, a12), (a20, a21, a22), (a30, a31, a32))
+                ):
+                    if q < m:
+                        out[i + q, k] = b0 + bias[k]
+                        out[i + q, k1] = b1 + bias[k1]
+                        out[i + q, k2] = b2 + bias[k2]
 
 
 @jit(parallel=True, fastmath=frozenset({"contract"}))
