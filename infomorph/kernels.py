@@ -37,7 +37,7 @@ from llvmlite import ir
 from numba import prange, types
 from numba.extending import intrinsic
 
-from pidtools.kernels import KERNEL_SOURCES, jit, refresh_cache
+from pidtools.kernels import KERNEL_SOURCES, batch_kernel, jit, refresh_cache
 
 refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 
@@ -119,17 +119,17 @@ def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
     """
     n, n_neurons = d_a.shape
     n_in = X.shape[1]
-    g = np.empty((n, n_neurons))
-    for blk in prange((n + BLOCK - 1) // BLOCK):
-        for s in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
+    for blk in prange((n_in + COLUMNS - 1) // COLUMNS):
+        g = np.empty((n, n_neurons))  # each block its own copy: one parallel region
+        for s in range(n):
             for k in range(n_neurons):
                 g[s, k] = d_a[s, k] * d_agg[s, k]
-    for k in prange(n_neurons):
-        acc = 0.0
-        for s in range(n):
-            acc += g[s, k]
-        grad_b[k] = acc
-    for blk in prange((n_in + COLUMNS - 1) // COLUMNS):
+        if blk == 0:
+            for k in range(n_neurons):
+                total = 0.0
+                for s in range(n):
+                    total += g[s, k]
+                grad_b[k] = total
         lo, hi = blk * COLUMNS, min(n_in, (blk + 1) * COLUMNS)
         width = hi - lo
         acc = np.zeros((n_neurons + 1, width))  # a spare row for an odd neuron count
@@ -281,7 +281,7 @@ def _sigmoid(x):
     return (1.0 if x >= 0.0 else e) / (1.0 + e)
 
 
-@jit(parallel=True, fastmath=frozenset({"contract"}))
+@batch_kernel(fastmath=frozenset({"contract"}))
 def two_class_activation(r, c, k1, k2, a, d_r, d_c):
     """``a = r [k1 + (1 - k1) 2 sigmoid(k2 r c)]`` and its derivatives, on flat arrays."""
     n = r.shape[0]
@@ -295,7 +295,7 @@ def two_class_activation(r, c, k1, k2, a, d_r, d_c):
             d_c[i] = ds * r[i]
 
 
-@jit(parallel=True, fastmath=frozenset({"contract"}))
+@batch_kernel(fastmath=frozenset({"contract"}))
 def three_class_activation(r, c, l, a1, a2, b1, b2, a, d_r, d_c, d_l):
     """``a = r [(1 - a1 - a2) + a1 sigmoid(b1 r c) + a2 sigmoid(b2 r l)]`` and its derivatives,
     on flat arrays."""
@@ -313,7 +313,7 @@ def three_class_activation(r, c, l, a1, a2, b1, b2, a, d_r, d_c, d_l):
             d_l[i] = g2 * r[i]
 
 
-@jit(parallel=True, fastmath=frozenset({"contract"}))
+@batch_kernel(fastmath=frozenset({"contract"}))
 def clipped_sigmoid(a, bound, out):
     """``out = sigmoid(clip(a, -bound, bound))`` on flat arrays."""
     n = a.shape[0]
@@ -322,7 +322,7 @@ def clipped_sigmoid(a, bound, out):
             out[i] = _sigmoid(min(max(a[i], -bound), bound))
 
 
-@jit(parallel=True)
+@batch_kernel
 def sample_signs(u, theta, out):
     """``out = +1`` where ``u < theta``, else ``-1``, on flat arrays."""
     n = u.shape[0]
@@ -331,7 +331,7 @@ def sample_signs(u, theta, out):
             out[i] = 1.0 if u[i] < theta[i] else -1.0
 
 
-@jit(parallel=True)
+@batch_kernel
 def bin_indices(values, n_bins, fixed, bound, cells):
     """``cells = cells * n_bins + bin`` of every (sample, neuron) of ``values`` (batch, neurons).
 
@@ -355,7 +355,7 @@ def bin_indices(values, n_bins, fixed, bound, cells):
             cells[n, k] = cells[n, k] * n_bins + np.int64(b)
 
 
-@jit(parallel=True)
+@batch_kernel
 def adam_update(w, g, m, v, lr, weight_decay, b1, b2, c1, c2, eps, sign):
     """One Adam step on flat arrays: ``g' = sign g - weight_decay w``, moments ``m``, ``v``
     updated in place, ``w += lr (m / c1) / (sqrt(v / c2) + eps)``."""
@@ -368,7 +368,7 @@ def adam_update(w, g, m, v, lr, weight_decay, b1, b2, c1, c2, eps, sign):
             w[i] += lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
 
 
-@jit(parallel=True)
+@batch_kernel
 def soft_histogram(theta, cells, n_cells, previous, out):
     """Fill ``out[k]`` (cleared first) with the soft histogram of neuron ``k``.
 
@@ -394,7 +394,7 @@ def soft_histogram(theta, cells, n_cells, previous, out):
             out[k, n_cells + c] += t * inv
 
 
-@jit(parallel=True)
+@batch_kernel
 def activation_gradient(grad_p, cells, n_cells, theta, slope, a, bound, out):
     """``out[n, k] = dG/dA_n`` of neuron ``k`` from ``grad_p = dG/dp`` (neurons, 2 n_cells).
 

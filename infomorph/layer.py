@@ -339,9 +339,8 @@ class InfomorphicLayer:
         """Soft histograms, shape (neurons, 2, n_bins, ..., n_bins); axis 1: 0 = Y=-1, 1 = Y=+1."""
         cells = self.cells(state) if cells is None else cells
         out = np.empty((self.n_neurons, 2 * self.n_cells))
-        kernels.soft_histogram(
-            np.ascontiguousarray(state.theta), cells, self.n_cells, _NO_CELLS, out
-        )
+        theta = np.ascontiguousarray(state.theta)
+        kernels.soft_histogram(theta.size, theta, cells, self.n_cells, _NO_CELLS, out)
         return out.reshape((self.n_neurons, 2) + (self.binning.n_bins,) * self.n_sources)
 
     def _buffered_pmf(self, state: LayerState, cells: np.ndarray) -> np.ndarray:
@@ -351,7 +350,9 @@ class InfomorphicLayer:
             self._pmf_buffer = np.empty((self.n_neurons, 2 * self.n_cells))
             self._pmf_cells = _NO_CELLS
         theta = np.ascontiguousarray(state.theta)
-        kernels.soft_histogram(theta, cells, self.n_cells, self._pmf_cells, self._pmf_buffer)
+        kernels.soft_histogram(
+            theta.size, theta, cells, self.n_cells, self._pmf_cells, self._pmf_buffer
+        )
         self._pmf_cells = cells.copy()
         return self._pmf_buffer.reshape(
             (self.n_neurons, 2) + (self.binning.n_bins,) * self.n_sources
@@ -420,6 +421,7 @@ class InfomorphicLayer:
         ).reshape(self.n_neurons, 2 * self.n_cells)  # read on the support only
         d_a = np.empty_like(state.theta)
         kernels.activation_gradient(
+            cells.size,
             grad_p,
             cells,
             self.n_cells,

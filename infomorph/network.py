@@ -83,7 +83,7 @@ def _sample(theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     theta = np.ascontiguousarray(theta, dtype=np.float64)
     u = rng.random(theta.shape)
     out = np.empty_like(theta)
-    kernels.sample_signs(u.reshape(-1), theta.reshape(-1), out.reshape(-1))
+    kernels.sample_signs(u.size, u.reshape(-1), theta.reshape(-1), out.reshape(-1))
     return out
 
 

@@ -63,7 +63,7 @@ def theta_of(activation: np.ndarray) -> np.ndarray:
     """``theta = P(Y = +1) = sigmoid(A)`` with ``A`` clipped to ``[-A_CLIP, A_CLIP]``."""
     shape, (a,) = _flat(activation)
     out = np.empty_like(a)
-    kernels.clipped_sigmoid(a, A_CLIP, out)
+    kernels.clipped_sigmoid(a.size, a, A_CLIP, out)
     return out.reshape(shape)
 
 
@@ -99,7 +99,7 @@ class TwoClassActivation:
         """Return ``A, (dA/dr, dA/dc)``."""
         shape, flat = _flat(r, c)
         out = [np.empty_like(flat[0]) for _ in range(3)]
-        kernels.two_class_activation(*flat, float(self.k1), float(self.k2), *out)
+        kernels.two_class_activation(flat[0].size, *flat, float(self.k1), float(self.k2), *out)
         a, d_r, d_c = (x.reshape(shape) for x in out)
         return a, (d_r, d_c)
 
@@ -141,7 +141,7 @@ class ThreeClassActivation:
         shape, flat = _flat(r, c, l)
         out = [np.empty_like(flat[0]) for _ in range(4)]
         constants = (self.alpha1, self.alpha2, self.beta1, self.beta2)
-        kernels.three_class_activation(*flat, *(float(x) for x in constants), *out)
+        kernels.three_class_activation(flat[0].size, *flat, *(float(x) for x in constants), *out)
         a, d_r, d_c, d_l = (x.reshape(shape) for x in out)
         return a, (d_r, d_c, d_l)
 
@@ -189,4 +189,5 @@ class Binning:
         """``cells = cells * n_bins + bin index`` in place (both of shape (batch, neurons)):
         the flat joint index of several sources, C order, one source at a time."""
         values = np.ascontiguousarray(values, dtype=np.float64)
-        kernels.bin_indices(values, self.n_bins, self.mode == "fixed", float(self.bound), cells)
+        fixed = self.mode == "fixed"
+        kernels.bin_indices(values.size, values, self.n_bins, fixed, float(self.bound), cells)

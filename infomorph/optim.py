@@ -76,6 +76,7 @@ class Adam:
             if g.shape != w.shape:
                 raise ValueError(f"gradient of {k!r} has shape {g.shape}, its parameter {w.shape}")
             kernels.adam_update(
+                w.size,
                 w.reshape(-1),
                 g.reshape(-1),
                 m.reshape(-1),

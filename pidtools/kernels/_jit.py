@@ -56,13 +56,16 @@ class KernelPair(NamedTuple):
         return kernel(*args)
 
 
-def batch_kernel(func) -> KernelPair:
+def batch_kernel(func=None, *, fastmath: frozenset = frozenset()) -> KernelPair:
     """Compile a ``prange`` batch kernel in its serial and its parallel variant.
 
     The parallel variant compiles a copy of the function under another qualified name: numba's
     on-disk cache is keyed by the function's name and signature, not by its options, so the
-    two variants of one function would otherwise load each other's machine code.
+    two variants of one function would otherwise load each other's machine code. ``fastmath``
+    as in :func:`jit`, for both variants.
     """
+    if func is None:
+        return lambda f: batch_kernel(f, fastmath=fastmath)
     twin = types.FunctionType(
         func.__code__,
         func.__globals__,
@@ -72,7 +75,7 @@ def batch_kernel(func) -> KernelPair:
     )
     twin.__qualname__ = func.__qualname__ + "_parallel"
     twin.__doc__ = func.__doc__
-    return KernelPair(jit(func), jit(twin, parallel=True))
+    return KernelPair(jit(func, fastmath=fastmath), jit(twin, parallel=True, fastmath=fastmath))
 
 
 def n_chunks(n_items: int) -> int:
