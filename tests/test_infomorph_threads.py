@@ -10,16 +10,19 @@ from infomorph._threads import available_threads, thread_limits
 from infomorph.optim import Adam
 from infomorph.record import PROBE_VARIABLES
 from infomorph.train import PROBE_DTYPE, fit
+from pidtools.kernels._jit import PARALLEL_MIN_CELLS
 
 
 def test_training_and_prediction_do_not_depend_on_the_thread_count(digits):
+    # 40 neurons x 512 samples: the hidden layer's kernels run their parallel variants
+    assert 40 * 512 >= PARALLEL_MIN_CELLS
     runs = [
         fit(
             digits,
             arch="hidden",
-            n_hidden=20,
+            n_hidden=40,
             epochs=2,
-            batch_size=128,
+            batch_size=512,
             random_state=5,
             record_probe=3,
             progress=False,
