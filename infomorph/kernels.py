@@ -15,6 +15,10 @@ in place, so a batch is never gathered. The blocks have a fixed size and every s
 order, so that every product (and with it every trained network) is the same to the last bit
 whatever the number of threads.
 
+Kernels made by :func:`pidtools.kernels.batch_kernel` take the size of their work first and
+run their serial variant below ``pidtools.kernels._jit.PARALLEL_MIN_CELLS`` values (20 000):
+waking the thread pool costs more than such work (a read-out layer's ten neurons).
+
 The sigmoid goes through :func:`_exp_nonpositive`, an ``exp`` without a libm call, so that the
 activation loops vectorise.
 
@@ -162,7 +166,7 @@ def weight_gradient_rows(d_a, d_agg, X, idx, grad_w, grad_b):
                 grad_w[k, lo + j] = acc[k, j]
 
 
-@jit(parallel=True)
+@batch_kernel
 def affine(x, weight, bias, out):
     """``out = x @ weight.T + bias`` (``x`` (batch, inputs), ``weight`` (neurons, inputs)).
 
@@ -179,7 +183,7 @@ def affine(x, weight, bias, out):
                 out[i, k] += bias[k]
 
 
-@jit(parallel=True)
+@batch_kernel
 def weight_gradient(d_a, d_agg, x, grad_w, grad_b):
     """Gradients of one input class: ``g = d_a * d_agg`` (batch, neurons), then
     ``grad_w = g.T @ x`` and ``grad_b = g.sum(axis=0)``.

@@ -325,7 +325,8 @@ class InfomorphicLayer:
         if isinstance(x, BatchRows):
             kernels.affine_rows(x.data, x.index, weight, bias, out)
         else:
-            kernels.affine(np.ascontiguousarray(x, dtype=np.float64), weight, bias, out)
+            x = np.ascontiguousarray(x, dtype=np.float64)
+            kernels.affine(x.size, x, weight, bias, out)
         return out
 
     def cells(self, state: LayerState) -> np.ndarray:
@@ -442,7 +443,7 @@ class InfomorphicLayer:
                 kernels.weight_gradient_rows(d_a, d_agg, x.data, x.index, g_w, g_b)
             else:
                 x = np.ascontiguousarray(x, dtype=np.float64)
-                kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
+                kernels.weight_gradient(x.size, d_a, d_agg, x, g_w, g_b)
             if name in self.masks:
                 g_w *= self.masks[name]
             grads[f"{name}.weight"] = g_w

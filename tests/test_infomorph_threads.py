@@ -49,11 +49,11 @@ def test_matrix_kernels_match_numpy():
     x = rng.normal(size=(n, n_in))
     w, b = rng.normal(size=(n_out, n_in)), rng.normal(size=n_out)
     out = np.empty((n, n_out))
-    kernels.affine(x, w, b, out)
+    kernels.affine(x.size, x, w, b, out)
     np.testing.assert_allclose(out, x @ w.T + b, rtol=1e-12, atol=1e-12)
     d_a, d_agg = rng.normal(size=(2, n, n_out))
     g_w, g_b = np.empty((n_out, n_in)), np.empty(n_out)
-    kernels.weight_gradient(d_a, d_agg, x, g_w, g_b)
+    kernels.weight_gradient(x.size, d_a, d_agg, x, g_w, g_b)
     np.testing.assert_allclose(g_w, (d_a * d_agg).T @ x, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(g_b, (d_a * d_agg).sum(axis=0), rtol=1e-12, atol=1e-12)
 
