@@ -321,7 +321,7 @@ def run_layer(
     if plot is not None:
         writes.append((plot, lambda tmp: _plot(summary, over, settings, tmp), "--plot"))
     atomic_write_many(writes)
-    header = [over, "C", "C_low", "C_high", *(f"Pi_{m}" for m in range(1, k + 1))]
+    header = [over, "C", "C_low", "C_high", "C_n", *(f"Pi_{m}" for m in range(1, k + 1))]
     header += ["I(T;L)", "red_degree", "vulnerability"]
     rows = [
         [
@@ -329,6 +329,7 @@ def run_layer(
             summary["complexity"][i],
             summary["complexity_low"][i],
             summary["complexity_high"][i],
+            summary["complexity_defined"][i],
             *summary["pi"][i],
             summary["mi_layer"][i],
             summary["redundancy_degree"][i],
@@ -349,7 +350,8 @@ def run_layer(
         )
         click.echo(
             f"\n{len(srcs)} sources from {n_units} units ({binned}); C: {kind}{runs}, band "
-            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %\n{estimator_text(estimator, shuffles)}\n"
+            f"{100 * BAND[0]:g}-{100 * BAND[1]:g} %, over the C_n of {summary['complexity_of']} "
+            f"PIDs where C is defined\n{estimator_text(estimator, shuffles)}\n"
             f"samples per occupied joint cell of one PID: min {settings['min_samples_per_cell']:.1f}, "
             f"median {settings['median_samples_per_cell']:.1f}; the whole layer takes up to "
             f"{settings['max_layer_states']} distinct joint states in {n_samples} samples"
@@ -392,6 +394,8 @@ def _summary(res, over: str) -> dict:
             "complexity": np.nanmean(c, axis=1),
             "complexity_low": low,
             "complexity_high": high,
+            "complexity_defined": np.isfinite(c).sum(axis=1).tolist(),
+            "complexity_of": int(c.shape[1]),
             "pi": np.nanmean(res["pi"].values, axis=(1, 2)),
             "degrees": res["degree"].values.tolist(),
         }

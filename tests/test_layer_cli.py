@@ -151,7 +151,7 @@ def test_one_joint_source_from_grouped_units(gates):
               "--group-size", "2", "--format", "csv")  # fmt: skip
     assert res.exit_code == 0, res.output
     header, first, second = res.stdout.strip().splitlines()
-    assert header.split(",")[:5] == ["epoch", "C", "C_low", "C_high", "Pi_1"]
+    assert header.split(",")[:6] == ["epoch", "C", "C_low", "C_high", "C_n", "Pi_1"]
     assert float(first.split(",")[1]) == pytest.approx(1.0)  # one source: C = 1
 
 
@@ -187,3 +187,23 @@ def test_bad_input_exits_2_naming_the_option(gates, args, match):
     assert res.exit_code == 2
     last = res.output.strip().splitlines()[-1]
     assert match in last, last
+
+
+def test_complexity_counts_the_subsets_where_it_is_defined(tmp_path):
+    """Units of pure noise: C is NaN in most subsets (no information above the null) and the
+    report counts the subsets that do define it; a planted label copy defines it everywhere."""
+    rng = np.random.default_rng(5)
+    label = rng.integers(0, 2, 600)
+    noise = rng.integers(0, 2, size=(1, 8, 600))
+    copies = np.where(rng.random((1, 8, 600)) < 0.2, 1 - label, label)
+    for name, act, expect_all in (("noise", noise, False), ("copies", copies, True)):
+        path = tmp_path / f"{name}.nc"
+        xr.Dataset(
+            {"h": (("epoch", "neuron", "sample"), act), "y": (("sample",), label)}
+        ).to_netcdf(path, engine="h5netcdf")
+        args = ("layer", path, "--layer", "h", "--target", "y", "--subsets", "10")
+        out = json.loads(run(*args, "--format", "json").stdout)
+        assert out["complexity_of"] == 10
+        defined = out["complexity_defined"][0]
+        assert (defined == 10) if expect_all else (defined < 5)
+        assert "C_n" in run(*args).stdout
