@@ -165,6 +165,30 @@ def is_edges(binning: Any) -> bool:
     return all(isinstance(e, int | float | np.integer | np.floating) for e in binning)
 
 
+def integer_ranks(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each integer's rank among the distinct values of ``x`` (any shape).
+
+    Returns the codes ``0..k-1`` (int64, the shape of ``x``, in the order of the values) and
+    ``k``. Values within a span of a few times the sample count are ranked through a table of
+    the values seen (linear cost); wider spans are sorted.
+    """
+    if x.size == 0:
+        return np.zeros(x.shape, dtype=np.int64), 0
+    lo, hi = int(x.min()), int(x.max())
+    span = hi - lo + 1
+    if span > max(4 * x.size, 1 << 16):
+        values, inverse = np.unique(x.ravel(), return_inverse=True)
+        return inverse.reshape(x.shape).astype(np.int64), int(values.size)
+    if x.dtype.kind == "u":  # subtract in the unsigned type: values above 2**63 stay exact
+        offset = (x - x.dtype.type(lo)).astype(np.int64)
+    else:
+        offset = x.astype(np.int64) - lo
+    seen = np.zeros(span, dtype=bool)
+    seen[offset.ravel()] = True
+    rank = np.cumsum(seen) - 1
+    return rank[offset], int(rank[-1]) + 1
+
+
 def codes_into(
     x, name: str, n_bins: int | None, method: Any, alphabet: Any, out: np.ndarray
 ) -> int:
@@ -172,11 +196,12 @@ def codes_into(
     n = x.shape[-1]
     flat = x.reshape(-1, n)
     if method is None:  # integer codes
-        values = np.unique(flat) if alphabet is None else np.asarray(alphabet)
+        if alphabet is None:
+            out[:], k = integer_ranks(flat)
+            return k
+        values = np.asarray(alphabet)
         out[:] = np.searchsorted(values, flat)
-        if alphabet is not None and not np.array_equal(
-            values[np.minimum(out, values.size - 1)], flat
-        ):
+        if not np.array_equal(values[np.minimum(out, values.size - 1)], flat):
             raise ParameterError(f"{name} has values outside the alphabet given for it", param=name)
         return int(values.size)
     flat = np.ascontiguousarray(flat, dtype=np.float64)

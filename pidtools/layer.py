@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .binning import codes_into, integer_ranks
 from .core import PIDResult
 from .errors import ParameterError, ParameterTypeError
 from .lattice import lattice
@@ -184,11 +185,29 @@ def joint_codes(members: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
         Number of distinct joint states.
     """
     arrays = np.broadcast_arrays(*[np.asarray(m) for m in members])
+    shape = arrays[0].shape
+    if arrays[0].size == 0:
+        return np.zeros(shape, dtype=np.int64), 0
+    # members shifted to start at 0, folded into one mixed-radix number per sample (the first
+    # member most significant, so numbers sort like the states)
+    folded = np.zeros(shape, dtype=np.int64)
+    n_values = 1
+    for a in arrays:
+        a = a.astype(np.int64)
+        lo = int(a.min())
+        radix = int(a.max()) - lo + 1
+        if n_values * radix >= 2**62:  # too many states to number: rank the rows themselves
+            return _joint_codes_rows(arrays)
+        folded = folded * radix + (a - lo)
+        n_values *= radix
+    return integer_ranks(folded)
+
+
+def _joint_codes_rows(arrays: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """:func:`joint_codes` by ranking the rows of member values (any number of states)."""
     stacked = np.stack([a.astype(np.int64) for a in arrays], axis=-1)
-    flat = stacked.reshape(-1, stacked.shape[-1])
-    _, inverse = np.unique(flat, axis=0, return_inverse=True)
-    inverse = inverse.reshape(stacked.shape[:-1])
-    return inverse.astype(np.int64), int(inverse.max()) + 1 if inverse.size else 0
+    states, inverse = np.unique(stacked.reshape(-1, len(arrays)), axis=0, return_inverse=True)
+    return inverse.reshape(stacked.shape[:-1]).astype(np.int64), int(states.shape[0])
 
 
 def _layer_array(activity: Any, name: str = "activity") -> np.ndarray:
@@ -307,8 +326,7 @@ def _unit_codes(x: np.ndarray, bins: int | None, binning: str, name: str) -> np.
     """Integer codes ``(n_units, n_samples)``: integers ranked over the whole array, floats
     binned per unit (row) into ``bins`` bins by ``binning``."""
     if not np.issubdtype(x.dtype, np.floating):
-        return np.unique(x, return_inverse=True)[1].reshape(x.shape).astype(np.int64)
-    from .binning import codes_into
+        return integer_ranks(x)[0]
 
     out = np.empty(x.shape, dtype=np.int64)
     codes_into(np.ascontiguousarray(x, dtype=np.float64), name, bins, binning, None, out)
@@ -355,22 +373,20 @@ def _check_groups(groups: Any, n_units: int) -> list[tuple[int, ...]]:
 
 def _mi_terms(targets: np.ndarray, n_t: int, states: np.ndarray) -> np.ndarray:
     """Plug-in ``I(T; S)`` (bits) for every row of ``targets`` (target codes ``0..n_t-1``, e.g.
-    the observed target and its shuffles) and one state per sample (any hashable values):
+    the observed target and its shuffles) and one 64-bit state code per sample:
     ``H(T) + (sum_{s,t} c log2 c - sum_s c_s log2 c_s) / N`` from the counts ``c`` of the
     non-empty cells (:func:`pidtools.kernels.layer.joint_count_sums`)."""
-    from .kernels.layer import joint_count_sums
+    from .kernels.layer import dense_ids, joint_count_sums
 
-    order = np.argsort(states, kind="stable")
-    ordered = states[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]).astype(np.int64)
-    c_s = np.diff(starts)
+    ids = np.empty(states.shape[0], dtype=np.int64)
+    n_ids = dense_ids(np.ascontiguousarray(states, dtype=np.uint64), ids)
+    c_s = np.bincount(ids, minlength=n_ids).astype(np.float64)
     sums = np.empty(targets.shape[0])
-    joint_count_sums(order.astype(np.int64), starts, targets, n_t, sums)
+    joint_count_sums(ids, n_ids, targets, n_t, sums)
     n = float(targets.shape[1])
     c_t = np.bincount(targets[0], minlength=n_t).astype(np.float64)
     c_t = c_t[c_t > 0]
     h_t = np.log2(n) - float((c_t * np.log2(c_t)).sum()) / n
-    c_s = c_s.astype(np.float64)
     return h_t + (sums - float((c_s * np.log2(c_s)).sum())) / n
 
 

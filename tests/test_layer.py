@@ -311,3 +311,55 @@ def test_ratios_of_noise_are_nan_and_of_signal_finite():
     assert np.isfinite(lay.profile.complexity).all()
     inv = shannon_invariants(label, signal, estimator="shuffle", n_shuffles=30, random_state=0)
     assert np.isfinite(inv.redundancy_degree) and inv.redundancy_degree > 1  # copies: redundant
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([[-128, 127, 0], [5, -128, 5]], dtype=np.int8),  # extremes of a narrow type
+        np.array([2**64 - 1, 2**64 - 5, 7, 2**64 - 1], dtype=np.uint64),  # above 2**63, wide span
+        np.array([2**64 - 1, 2**64 - 3, 2**64 - 1], dtype=np.uint64),  # above 2**63, narrow span
+        np.array([True, False, True]),
+        np.random.default_rng(0).integers(0, 2**50, 500),  # sorted, not tabled
+        np.random.default_rng(1).integers(-3, 4, (4, 7, 9)),
+    ],
+)
+def test_integer_ranks_are_the_sorted_distinct_values_positions(x):
+    from pidtools.binning import integer_ranks
+
+    values, inverse = np.unique(x.ravel(), return_inverse=True)
+    codes, k = integer_ranks(x)
+    assert k == values.size and codes.dtype == np.int64 and codes.shape == x.shape
+    np.testing.assert_array_equal(codes.ravel(), inverse)
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [np.array([3, 1, 3, 2]), np.array([0, 9, 0, 9])],
+        [np.arange(12).reshape(3, 4) % 5 - 2, np.array([7, 7, 8, 8])],  # broadcast, negative
+        [np.array([2**61, 0, 2**61]), np.array([5, 5, 4])],  # too many states to fold: rows
+    ],
+)
+def test_joint_codes_rank_the_rows_of_member_values(members):
+    arrays = np.broadcast_arrays(*members)
+    rows = np.stack(arrays, axis=-1).reshape(-1, len(arrays))
+    states, inverse = np.unique(rows, axis=0, return_inverse=True)
+    codes, k = joint_codes(members)
+    assert k == states.shape[0] and codes.shape == arrays[0].shape
+    np.testing.assert_array_equal(codes.ravel(), inverse.ravel())
+
+
+def test_mi_terms_of_hashed_states_equal_direct_plugin_mi():
+    from pidtools.layer import _mi_terms
+
+    rng = np.random.default_rng(3)
+    t = rng.integers(0, 4, 3000)
+    s = np.where(rng.random(3000) < 0.6, t, rng.integers(0, 4, 3000)) + 10 * rng.integers(
+        0, 3, 3000
+    )
+    targets = np.stack([t, rng.permutation(t)])
+    hashed = s.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # any 64-bit codes
+    got = _mi_terms(targets, 4, hashed)
+    want = [mutual_info_score(row, s) / np.log(2) for row in targets]
+    np.testing.assert_allclose(got, want, atol=1e-12)
