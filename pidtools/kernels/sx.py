@@ -437,6 +437,35 @@ def _exact_agreement(u, n_masks):
         bit <<= 1
 
 
+#: Up-set chains run for this many rows (source values or support cells) side by side: the
+#: inner loops of :func:`_chain_block` and of the sums over rows run over contiguous lanes.
+LANES = 8
+
+
+@jit
+def _chain_block(parent, added, Y, X, n_nodes):
+    """``X[a * LANES + l]``: the probability of node ``a``'s up-set event in lane ``l``, from
+    the exact-agreement probabilities ``Y[m * LANES + l]`` (one addition per node and lane)."""
+    for l in range(LANES):
+        X[n_nodes * LANES + l] = 0.0
+    for a in range(n_nodes - 1, -1, -1):
+        xa = a * LANES
+        xp = parent[a] * LANES
+        ya = added[a] * LANES
+        for l in range(LANES):
+            X[xa + l] = X[xp + l] + Y[ya + l]
+
+
+@jit
+def _weighted_lanes(X, weight, n_nodes, acc):
+    """``acc[a] += sum_l weight[l] X[a * LANES + l]``."""
+    for a in range(n_nodes):
+        s = 0.0
+        for l in range(LANES):
+            s += weight[l] * X[a * LANES + l]
+        acc[a] += s
+
+
 @batch_kernel
 def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, local, local_plus):
     """I^sx redundancy of every node, and with ``want_plus`` its informative part, along chains
@@ -450,8 +479,9 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     ``geo`` is the marginal layout (:class:`Geometry`).
 
     ``i(x) = log2 A - log2 B - log2 P(t)`` with ``A = P(a_x, T = t)`` and ``B = P(a_x)``; ``B``
-    depends on ``s`` only, so the support cells are visited grouped by ``s`` and ``B``'s chain
-    and logarithms run once per source value. Writes ``red[b, a] = sum_x p(x) i(x)`` and, with
+    depends on ``s`` only, so its chains run once per source value ("B rows", weighted by
+    ``-P(s)``), the chains of ``A`` once per support cell ("A rows", weighted by ``p(x)``),
+    :data:`LANES` rows at a time. Writes ``red[b, a] = sum_x p(x) i(x)`` and, with
     ``want_plus``, ``red_plus[b, a] = -sum_x p(x) log2 B``; with ``want_local`` the values per
     support cell go to ``local[b, cell, a]`` (and ``local_plus``).
     """
@@ -470,11 +500,15 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
         U = np.empty((n_masks, n_cells))
         V = np.empty((n_masks, n_cells))
         u = np.empty(n_masks)
-        v = np.empty(n_masks)
-        A = np.empty(n_nodes + 1)
-        B = np.empty(n_nodes + 1)
+        Y = np.empty(n_masks * LANES)
+        X = np.empty((n_nodes + 1) * LANES)
+        w_red = np.empty(LANES)
+        w_plus = np.empty(LANES)
         acc = np.empty(n_nodes)
         acc_b = np.empty(n_nodes)
+        row_cell = np.empty(2 * n_cells, dtype=np.int64)  # support cell of the row
+        b_row = np.empty(n_cells, dtype=np.int64)  # a cell's B row
+        log_b = np.empty((n_cells if want_local else 1, n_nodes))  # log2 B of each B row
         for b in range(lo, hi):
             p = P[b]
             k = fill_marginals(
@@ -482,45 +516,60 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
             )
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
             by_source = np.argsort(cells[:k] % n_src, kind="mergesort")
-            acc[:] = 0.0
-            acc_b[:] = 0.0
-            h_t = 0.0  # -sum_t P(t) log2 P(t): the same term in every node
-            s_prev = -1
+            n_b = 0  # B rows first: one per source value, then one A row per cell
             for r in range(k):
                 j = by_source[r]
-                s_j = cells[j] % n_src
-                if s_j != s_prev:  # a new source value: B's chain and its logarithms
-                    s_prev = s_j
+                if r == 0 or cells[j] % n_src != cells[by_source[r - 1]] % n_src:
+                    row_cell[n_b] = j
+                    n_b += 1
+                b_row[j] = n_b - 1
+            n_rows = n_b + k
+            h_t = 0.0  # -sum_t P(t) log2 P(t): the same term in every node
+            for j in range(k):
+                row_cell[n_b + j] = j
+                h_t -= w[j] * math.log2(V[0, j])
+            acc[:] = 0.0
+            acc_b[:] = 0.0
+            for r0 in range(0, n_rows, LANES):
+                for l in range(LANES):
+                    r = r0 + l
+                    if r < n_rows:
+                        j = row_cell[r]
+                        src = U if r < n_b else V
+                        for m in range(n_masks):
+                            u[m] = src[m, j]
+                        _exact_agreement(u, n_masks)
+                        w_plus[l] = -U[n_masks - 1, j] if r < n_b else 0.0
+                        w_red[l] = w_plus[l] if r < n_b else w[j]
+                    else:  # an idle lane: every event has probability 1
+                        u[:] = 0.0
+                        u[n_masks - 1] = 1.0
+                        w_red[l] = 0.0
+                        w_plus[l] = 0.0
                     for m in range(n_masks):
-                        u[m] = U[m, j]
-                    _exact_agreement(u, n_masks)
-                    B[n_nodes] = 0.0
-                    for a in range(n_nodes - 1, -1, -1):
-                        B[a] = B[parent[a]] + u[added[a]]
-                    log2_inplace(B, n_nodes)
-                    ps = U[n_masks - 1, j]
-                    for a in range(n_nodes):
-                        acc_b[a] -= ps * B[a]
-                for m in range(n_masks):
-                    v[m] = V[m, j]
-                _exact_agreement(v, n_masks)
-                A[n_nodes] = 0.0
-                for a in range(n_nodes - 1, -1, -1):
-                    A[a] = A[parent[a]] + v[added[a]]
-                log2_inplace(A, n_nodes)
-                wj = w[j]
-                for a in range(n_nodes):
-                    acc[a] += wj * A[a]
-                log_pt = math.log2(V[0, j])
-                h_t -= wj * log_pt
+                        Y[m * LANES + l] = u[m]
+                _chain_block(parent, added, Y, X, n_nodes)
+                log2_inplace(X, n_nodes * LANES)
+                _weighted_lanes(X, w_red, n_nodes, acc)
+                if want_plus:
+                    _weighted_lanes(X, w_plus, n_nodes, acc_b)
                 if want_local:
-                    for a in range(n_nodes):
-                        local[b, cells[j], a] = A[a] - B[a] - log_pt
-                    if want_plus:
+                    for l in range(min(LANES, n_rows - r0)):
+                        r = r0 + l
+                        if r < n_b:
+                            for a in range(n_nodes):
+                                log_b[r, a] = X[a * LANES + l]
+                            continue
+                        j = row_cell[r]
+                        c = cells[j]
+                        log_pt = math.log2(V[0, j])
                         for a in range(n_nodes):
-                            local_plus[b, cells[j], a] = -B[a]
+                            local[b, c, a] = X[a * LANES + l] - log_b[b_row[j], a] - log_pt
+                        if want_plus:
+                            for a in range(n_nodes):
+                                local_plus[b, c, a] = -log_b[b_row[j], a]
             for a in range(n_nodes):
-                red[b, a] = acc[a] + acc_b[a] + h_t
+                red[b, a] = acc[a] + h_t
             if want_plus:
                 for a in range(n_nodes):
                     red_plus[b, a] = acc_b[a]
