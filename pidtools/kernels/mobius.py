@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel
+
+#: Pmfs inverted side by side: each term's index and sign is read once for this many pmfs (the
+#: term tables of 5 sources, 4.8 MB, do not fit a core's cache).
+LANES = 8
 
 
 @batch_kernel
 def mobius_rows(red, ptr, index, sign, atoms):
     """``atoms[b, i] = sum_k sign[k] * red[b, index[k]]`` over ``k`` in ``ptr[i]:ptr[i+1]``.
 
-    Each atom is summed in the same order whatever the batch, so a pmf's atoms never depend on
-    the rows around it; a NaN redundancy makes every atom that needs it NaN.
+    Full groups of :data:`LANES` pmfs are summed side by side, the rows left over one by one,
+    with the same operations in the same order: a pmf's atoms never depend on the rows around
+    it. A NaN redundancy makes every atom that needs it NaN.
     """
-    for b in prange(red.shape[0]):
-        for i in range(ptr.shape[0] - 1):
-            acc = 0.0
-            for k in range(ptr[i], ptr[i + 1]):
-                acc += sign[k] * red[b, index[k]]
-            atoms[b, i] = acc
+    n_batch, n_nodes = red.shape
+    n_groups = n_batch // LANES
+    n_rest = n_batch - n_groups * LANES
+    for g in prange(n_groups + n_rest):
+        if g < n_groups:
+            b0 = g * LANES
+            lanes = np.empty((n_nodes, LANES))  # the group's redundancies, node-major
+            for a in range(n_nodes):
+                for l in range(LANES):
+                    lanes[a, l] = red[b0 + l, a]
+            acc = np.empty(LANES)
+            for i in range(n_nodes):
+                acc[:] = 0.0
+                for k in range(ptr[i], ptr[i + 1]):
+                    s = sign[k]
+                    r = index[k]
+                    for l in range(LANES):
+                        acc[l] += s * lanes[r, l]
+                for l in range(LANES):
+                    atoms[b0 + l, i] = acc[l]
+        else:
+            b = n_groups * LANES + g - n_groups
+            for i in range(n_nodes):
+                acc1 = 0.0
+                for k in range(ptr[i], ptr[i + 1]):
+                    acc1 += sign[k] * red[b, index[k]]
+                atoms[b, i] = acc1
