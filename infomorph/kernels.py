@@ -218,6 +218,13 @@ def weight_gradient(d_a, d_agg, x, grad_w, grad_b):
 ELEMENTS = 4096
 
 
+@jit(inline=True)
+def _block(blk, n):
+    """Bounds of element block ``blk`` of ``n`` values, as unsigned integers: indices that
+    cannot be negative need no wrap-around test, so the loops over them vectorise."""
+    return np.uint64(blk * ELEMENTS), np.uint64(min(n, (blk + 1) * ELEMENTS))
+
+
 @intrinsic
 def _bits(typingctx, x):
     """The bits of a float64 as an int64 (no conversion)."""
@@ -290,7 +297,8 @@ def two_class_activation(r, c, k1, k2, a, d_r, d_c):
     """``a = r [k1 + (1 - k1) 2 sigmoid(k2 r c)]`` and its derivatives, on flat arrays."""
     n = r.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
-        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+        lo, hi = _block(blk, n)
+        for i in range(lo, hi):
             s = _sigmoid(k2 * r[i] * c[i])
             gain = k1 + (1.0 - k1) * 2.0 * s
             ds = (1.0 - k1) * 2.0 * s * (1.0 - s) * k2 * r[i]
@@ -305,7 +313,8 @@ def three_class_activation(r, c, l, a1, a2, b1, b2, a, d_r, d_c, d_l):
     on flat arrays."""
     n = r.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
-        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+        lo, hi = _block(blk, n)
+        for i in range(lo, hi):
             s1 = _sigmoid(b1 * r[i] * c[i])
             s2 = _sigmoid(b2 * r[i] * l[i])
             gain = 1.0 - a1 - a2 + a1 * s1 + a2 * s2
@@ -322,7 +331,8 @@ def clipped_sigmoid(a, bound, out):
     """``out = sigmoid(clip(a, -bound, bound))`` on flat arrays."""
     n = a.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
-        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+        lo, hi = _block(blk, n)
+        for i in range(lo, hi):
             out[i] = _sigmoid(min(max(a[i], -bound), bound))
 
 
@@ -331,7 +341,8 @@ def sample_signs(u, theta, out):
     """``out = +1`` where ``u < theta``, else ``-1``, on flat arrays."""
     n = u.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
-        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+        lo, hi = _block(blk, n)
+        for i in range(lo, hi):
             out[i] = 1.0 if u[i] < theta[i] else -1.0
 
 
@@ -365,7 +376,8 @@ def adam_update(w, g, m, v, lr, weight_decay, b1, b2, c1, c2, eps, sign):
     updated in place, ``w += lr (m / c1) / (sqrt(v / c2) + eps)``."""
     n = w.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
-        for i in range(blk * ELEMENTS, min(n, (blk + 1) * ELEMENTS)):
+        lo, hi = _block(blk, n)
+        for i in range(lo, hi):
             gi = sign * g[i] - weight_decay * w[i]
             m[i] = b1 * m[i] + (1.0 - b1) * gi
             v[i] = b2 * v[i] + (1.0 - b2) * gi * gi
