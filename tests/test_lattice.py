@@ -78,3 +78,22 @@ def test_bad_n_sources(bad):
         lattice(bad)
     with pytest.raises(TypeError):
         lattice(2.0)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_sparse_mobius_of_a_batch_is_that_of_each_row(n):
+    """Rows are inverted in groups of 8 and one by one: same bits either way, whatever the
+    batch; n <= 4 also equals the dense inverse; a NaN spreads only to the atoms that need it."""
+    lat = lattice(n)
+    red = np.random.default_rng(n).normal(size=(11, lat.n_nodes))  # a group of 8, 3 left over
+    red[2, 1] = np.nan
+    atoms = lat.to_atoms(red)
+    rows = np.stack([lat.to_atoms(r[None])[0] for r in red])
+    np.testing.assert_array_equal(atoms, rows)
+    np.testing.assert_array_equal(lat.to_atoms(red[5:]), atoms[5:])
+    assert np.isfinite(np.delete(atoms, 2, axis=0)).all()
+    if n <= 4:
+        clean = np.nan_to_num(red)
+        np.testing.assert_allclose(lat.to_atoms(clean), clean @ lat.mobius.T, atol=1e-12)
+        needs = lat.mobius[:, 1] != 0
+        assert np.isnan(atoms[2, needs]).all() and np.isfinite(atoms[2, ~needs]).all()
