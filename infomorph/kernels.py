@@ -37,11 +37,10 @@ import numpy as np
 
 # numba's np.dot calls scipy's BLAS: loaded here so that thread_limits sees and limits it.
 import scipy.linalg.cython_blas  # noqa: F401
-from llvmlite import ir
-from numba import prange, types
-from numba.extending import intrinsic
+from numba import prange
 
 from pidtools.kernels import KERNEL_SOURCES, batch_kernel, jit, refresh_cache
+from pidtools.kernels._math import bits, from_bits
 
 refresh_cache(Path(__file__).parent, [Path(__file__), *KERNEL_SOURCES])
 
@@ -225,26 +224,6 @@ def _block(blk, n):
     return np.uint64(blk * ELEMENTS), np.uint64(min(n, (blk + 1) * ELEMENTS))
 
 
-@intrinsic
-def _bits(typingctx, x):
-    """The bits of a float64 as an int64 (no conversion)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def _from_bits(typingctx, b):
-    """The float64 whose bits are the int64 ``b`` (no conversion)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(types.int64), codegen
-
-
 _LOG2E = 1.4426950408889634
 #: ln 2 in two parts (fdlibm's): ``k * _LN2_HI`` is exact for the ``|k| < 1100`` used here.
 _LN2_HI = 6.93147180369123816490e-01
@@ -280,7 +259,7 @@ def _exp_nonpositive(x):
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    scale = _from_bits((_bits(t) - _bits(_ROUND) + 1023) << 52)
+    scale = from_bits((bits(t) - bits(_ROUND) + 1023) << 52)
     return p * scale
 
 
