@@ -15,7 +15,8 @@ import numpy as np
 from numba import prange
 
 from ._jit import batch_kernel, jit
-from ._math import log2_inplace
+from ._lanes import LANES, add_lanes
+from ._math import log2_inplace, log2_ratio_inplace
 from .dense import broadcast_add, dense_marginals, dot, ix, reduce_add
 from .marginals import cell_coordinates, clear, fill_marginals, workspace
 
@@ -437,11 +438,6 @@ def _exact_agreement(u, n_masks):
         bit <<= 1
 
 
-#: Up-set chains run for this many rows (source values or support cells) side by side: the
-#: inner loops of :func:`_chain_block` and of the sums over rows run over contiguous lanes.
-LANES = 8
-
-
 @jit
 def _chain_block(parent, added, Y, X, n_nodes):
     """``X[a * LANES + l]``: the probability of node ``a``'s up-set event in lane ``l``, from
@@ -449,11 +445,7 @@ def _chain_block(parent, added, Y, X, n_nodes):
     for l in range(LANES):
         X[n_nodes * LANES + l] = 0.0
     for a in range(n_nodes - 1, -1, -1):
-        xa = a * LANES
-        xp = parent[a] * LANES
-        ya = added[a] * LANES
-        for l in range(LANES):
-            X[xa + l] = X[xp + l] + Y[ya + l]
+        add_lanes(X, a * LANES, X, parent[a] * LANES, Y, added[a] * LANES)
 
 
 @jit
@@ -464,6 +456,23 @@ def _weighted_lanes(X, weight, n_nodes, acc):
         for l in range(LANES):
             s += weight[l] * X[a * LANES + l]
         acc[a] += s
+
+
+@jit
+def _agreement_lanes(src, rows, n_rows, n_masks, u, Y):
+    """``Y[m * LANES + l]``: the exact-agreement probabilities (:func:`_exact_agreement`) of
+    the marginals ``src[:, rows[l]]``, for the first ``n_rows`` lanes; the others idle (every
+    event has probability 1)."""
+    for l in range(LANES):
+        if l < n_rows:
+            for m in range(n_masks):
+                u[m] = src[m, rows[l]]
+            _exact_agreement(u, n_masks)
+        else:
+            u[:] = 0.0
+            u[n_masks - 1] = 1.0
+        for m in range(n_masks):
+            Y[m * LANES + l] = u[m]
 
 
 @batch_kernel
@@ -478,12 +487,12 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
     (:class:`ChainTables`): one addition per node and cell, sums of non-negative terms only.
     ``geo`` is the marginal layout (:class:`Geometry`).
 
-    ``i(x) = log2 A - log2 B - log2 P(t)`` with ``A = P(a_x, T = t)`` and ``B = P(a_x)``; ``B``
-    depends on ``s`` only, so its chains run once per source value ("B rows", weighted by
-    ``-P(s)``), the chains of ``A`` once per support cell ("A rows", weighted by ``p(x)``),
-    :data:`LANES` rows at a time. Writes ``red[b, a] = sum_x p(x) i(x)`` and, with
-    ``want_plus``, ``red_plus[b, a] = -sum_x p(x) log2 B``; with ``want_local`` the values per
-    support cell go to ``local[b, cell, a]`` (and ``local_plus``).
+    ``i(x) = log2(A / B) - log2 P(t)`` with ``A = P(a_x, T = t)`` and ``B = P(a_x)``: the
+    chains of ``A`` and of ``B`` run for every support cell, :data:`LANES` cells at a time, and
+    one logarithm per node and cell takes their ratio. Writes ``red[b, a] = sum_x p(x) i(x)``;
+    with ``want_plus``, ``red_plus[b, a] = -sum_x p(x) log2 B``, from chains of ``B`` run once
+    per source value; with ``want_local`` the values per support cell go to
+    ``local[b, cell, a]`` (and ``local_plus``).
     """
     shape, size, off_s, off_ts = geo.shape, geo.size, geo.off_s, geo.off_ts
     stride, len_s, len_ts = geo.stride, geo.len_s, geo.len_ts
@@ -502,75 +511,68 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
         u = np.empty(n_masks)
         Y = np.empty(n_masks * LANES)
         X = np.empty((n_nodes + 1) * LANES)
-        w_red = np.empty(LANES)
-        w_plus = np.empty(LANES)
+        XB = np.empty((n_nodes + 1) * LANES)
+        weight = np.empty(LANES)
         acc = np.empty(n_nodes)
         acc_b = np.empty(n_nodes)
-        row_cell = np.empty(2 * n_cells, dtype=np.int64)  # support cell of the row
+        rows = np.empty(n_cells, dtype=np.int64)  # support cell of each B row
         b_row = np.empty(n_cells, dtype=np.int64)  # a cell's B row
-        log_b = np.empty((n_cells if want_local else 1, n_nodes))  # log2 B of each B row
+        log_b = np.empty((n_cells if want_local and want_plus else 1, n_nodes))
         for b in range(lo, hi):
             p = P[b]
             k = fill_marginals(
                 p, shape, size, off_s, off_ts, stride, cells, target, idx, w, buf_s, buf_ts
             )
             _gather(k, target, idx, size, off_s, off_ts, buf_s, buf_ts, U, V)
-            by_source = np.argsort(cells[:k] % n_src, kind="mergesort")
-            n_b = 0  # B rows first: one per source value, then one A row per cell
-            for r in range(k):
-                j = by_source[r]
-                if r == 0 or cells[j] % n_src != cells[by_source[r - 1]] % n_src:
-                    row_cell[n_b] = j
-                    n_b += 1
-                b_row[j] = n_b - 1
-            n_rows = n_b + k
+            if want_plus:  # chains of B once per source value, weighted by -P(s)
+                by_source = np.argsort(cells[:k] % n_src, kind="mergesort")
+                n_b = 0
+                for r in range(k):
+                    j = by_source[r]
+                    if r == 0 or cells[j] % n_src != cells[by_source[r - 1]] % n_src:
+                        rows[n_b] = j
+                        n_b += 1
+                    b_row[j] = n_b - 1
+                acc_b[:] = 0.0
+                for r0 in range(0, n_b, LANES):
+                    n_l = min(LANES, n_b - r0)
+                    _agreement_lanes(U, rows[r0:], n_l, n_masks, u, Y)
+                    _chain_block(parent, added, Y, X, n_nodes)
+                    log2_inplace(X, n_nodes * LANES)
+                    for l in range(LANES):
+                        weight[l] = -U[n_masks - 1, rows[r0 + l]] if l < n_l else 0.0
+                    _weighted_lanes(X, weight, n_nodes, acc_b)
+                    if want_local:
+                        for l in range(n_l):
+                            for a in range(n_nodes):
+                                log_b[r0 + l, a] = X[a * LANES + l]
+                for a in range(n_nodes):
+                    red_plus[b, a] = acc_b[a]
             h_t = 0.0  # -sum_t P(t) log2 P(t): the same term in every node
             for j in range(k):
-                row_cell[n_b + j] = j
                 h_t -= w[j] * math.log2(V[0, j])
             acc[:] = 0.0
-            acc_b[:] = 0.0
-            for r0 in range(0, n_rows, LANES):
+            for j0 in range(0, k, LANES):  # chains of A and of B per support cell
+                n_l = min(LANES, k - j0)
                 for l in range(LANES):
-                    r = r0 + l
-                    if r < n_rows:
-                        j = row_cell[r]
-                        src = U if r < n_b else V
-                        for m in range(n_masks):
-                            u[m] = src[m, j]
-                        _exact_agreement(u, n_masks)
-                        w_plus[l] = -U[n_masks - 1, j] if r < n_b else 0.0
-                        w_red[l] = w_plus[l] if r < n_b else w[j]
-                    else:  # an idle lane: every event has probability 1
-                        u[:] = 0.0
-                        u[n_masks - 1] = 1.0
-                        w_red[l] = 0.0
-                        w_plus[l] = 0.0
-                    for m in range(n_masks):
-                        Y[m * LANES + l] = u[m]
+                    rows[l] = j0 + l
+                    weight[l] = w[j0 + l] if l < n_l else 0.0
+                _agreement_lanes(V, rows, n_l, n_masks, u, Y)
                 _chain_block(parent, added, Y, X, n_nodes)
-                log2_inplace(X, n_nodes * LANES)
-                _weighted_lanes(X, w_red, n_nodes, acc)
-                if want_plus:
-                    _weighted_lanes(X, w_plus, n_nodes, acc_b)
+                _agreement_lanes(U, rows, n_l, n_masks, u, Y)
+                _chain_block(parent, added, Y, XB, n_nodes)
+                log2_ratio_inplace(X, XB, n_nodes * LANES)
+                _weighted_lanes(X, weight, n_nodes, acc)
                 if want_local:
-                    for l in range(min(LANES, n_rows - r0)):
-                        r = r0 + l
-                        if r < n_b:
-                            for a in range(n_nodes):
-                                log_b[r, a] = X[a * LANES + l]
-                            continue
-                        j = row_cell[r]
+                    for l in range(n_l):
+                        j = j0 + l
                         c = cells[j]
                         log_pt = math.log2(V[0, j])
                         for a in range(n_nodes):
-                            local[b, c, a] = X[a * LANES + l] - log_b[b_row[j], a] - log_pt
+                            local[b, c, a] = X[a * LANES + l] - log_pt
                         if want_plus:
                             for a in range(n_nodes):
                                 local_plus[b, c, a] = -log_b[b_row[j], a]
             for a in range(n_nodes):
                 red[b, a] = acc[a] + h_t
-            if want_plus:
-                for a in range(n_nodes):
-                    red_plus[b, a] = acc_b[a]
             clear(k, target, idx, size, off_s, off_ts, buf_s, buf_ts)
