@@ -315,14 +315,33 @@ def clipped_sigmoid(a, bound, out):
             out[i] = _sigmoid(min(max(a[i], -bound), bound))
 
 
+#: SplitMix64's increment and output mixing constants (Steele, Lea & Flood, OOPSLA 2014).
+_GOLDEN_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+@jit(inline=True)
+def _uniform(key, i):
+    """The ``i``-th value of the SplitMix64 stream that starts at ``key``, as a float64 in
+    ``[0, 1)``: a function of ``(key, i)`` alone, so that any thread can draw any element."""
+    z = key + (i + np.uint64(1)) * _GOLDEN_GAMMA
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    z = z ^ (z >> np.uint64(31))
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 @batch_kernel
-def sample_signs(u, theta, out):
-    """``out = +1`` where ``u < theta``, else ``-1``, on flat arrays."""
-    n = u.shape[0]
+def sample_signs(key, theta, out):
+    """``out = +1`` where ``u < theta``, else ``-1``, on flat arrays; ``u[i]`` is the ``i``-th
+    uniform value of the SplitMix64 stream that starts at the uint64 ``key``. The draws are
+    made here, in parallel, and do not depend on the number of threads."""
+    n = theta.shape[0]
     for blk in prange((n + ELEMENTS - 1) // ELEMENTS):
         lo, hi = _block(blk, n)
         for i in range(lo, hi):
-            out[i] = 1.0 if u[i] < theta[i] else -1.0
+            out[i] = 1.0 if _uniform(key, i) < theta[i] else -1.0
 
 
 @batch_kernel

@@ -78,12 +78,16 @@ DEFAULTS = {
 }
 
 
-def _sample(theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """``+1`` with probability ``theta``, else ``-1`` (``u < theta`` for ``u = rng.random``)."""
+def sample(theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``+1`` with probability ``theta``, else ``-1``, elementwise.
+
+    ``rng`` gives one 64-bit key per call; the uniform values come from the SplitMix64 stream
+    that starts at it (:func:`infomorph.kernels.sample_signs`), drawn on the kernel's threads.
+    """
     theta = np.ascontiguousarray(theta, dtype=np.float64)
-    u = rng.random(theta.shape)
+    key = rng.integers(0, 2**64, dtype=np.uint64)
     out = np.empty_like(theta)
-    kernels.sample_signs(u.size, u.reshape(-1), theta.reshape(-1), out.reshape(-1))
+    kernels.sample_signs(theta.size, key, theta.reshape(-1), out.reshape(-1))
     return out
 
 
@@ -116,10 +120,10 @@ class InfomorphicNetwork:
             hidden = self.layers["hidden"]
             inputs, state, known = self._hidden_first_step(X, context)
             if "lateral" in hidden.classes:
-                inputs = dict(inputs, lateral=_sample(state.theta, rng))
+                inputs = dict(inputs, lateral=sample(state.theta, rng))
                 state = hidden.forward(inputs, known)
             out["hidden"] = (inputs, state)
-            x_r = _sample(state.theta, rng)
+            x_r = sample(state.theta, rng)
         readout = self.layers["readout"]
         inputs = {"receptive": x_r, "context": context}
         out["readout"] = (inputs, readout.forward(inputs))
@@ -188,9 +192,9 @@ class InfomorphicNetwork:
         for _ in range(n_samples):
             theta = first.theta
             if lateral:
-                step = dict(inputs, lateral=_sample(first.theta, rng))
+                step = dict(inputs, lateral=sample(first.theta, rng))
                 theta = hidden.forward(step, known).theta
-            x_r = _sample(theta, rng)
+            x_r = sample(theta, rng)
             total += readout.forward({"receptive": x_r, "context": zeros}).theta
         return total / n_samples
 

@@ -24,7 +24,7 @@ from ._checks import check_seed
 from ._threads import thread_limits
 from .data import Dataset, load
 from .layer import BatchRows
-from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network
+from .network import DEFAULTS, PREDICT_SAMPLES, InfomorphicNetwork, build_network, sample
 from .optim import Adam
 from .record import PROBE_VARIABLES, build_record
 
@@ -134,7 +134,7 @@ def _probe(net: InfomorphicNetwork, X, y, rng) -> dict[str, dict[str, np.ndarray
         for cls, agg in state.aggregates.items():
             out[cls][name] = agg.T
         out["theta"][name] = state.theta.T
-        out["output"][name] = np.where(rng.random(state.theta.shape) < state.theta, 1.0, -1.0).T
+        out["output"][name] = sample(state.theta, rng).T
     return out
 
 

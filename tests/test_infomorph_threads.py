@@ -128,3 +128,36 @@ def test_thread_limits_give_numba_the_threads_and_blas_one():
         with pytest.raises(ValueError, match="n_threads"):
             with thread_limits(bad):
                 pass
+
+
+def test_sampled_signs_follow_theta_and_do_not_depend_on_the_variant():
+    # 64 probabilities x 4096 draws each: +1 frequencies within 5 binomial standard errors
+    theta = np.repeat(np.linspace(0.0, 1.0, 64), 4096)
+    out = np.empty_like(theta)
+    kernels.sample_signs.parallel(np.uint64(12345), theta, out)
+    freq = (out.reshape(64, 4096) > 0).mean(axis=1)
+    se = np.sqrt(np.linspace(0.0, 1.0, 64) * (1 - np.linspace(0.0, 1.0, 64)) / 4096)
+    assert np.all(np.abs(freq - np.linspace(0.0, 1.0, 64)) <= 5 * se + 1e-12)
+    assert freq[0] == 0.0 and freq[-1] == 1.0
+    serial = np.empty_like(theta)
+    kernels.sample_signs.serial(np.uint64(12345), theta, serial)
+    np.testing.assert_array_equal(out, serial)
+    other = np.empty_like(theta)
+    kernels.sample_signs.serial(np.uint64(12346), theta, other)
+    assert np.mean(out != other) > 0.2  # another key, other draws
+
+
+def test_sampled_uniforms_are_uniform_and_uncorrelated():
+    # the sign at threshold t tells whether u >= t: with the thresholds k / 16, k = 1..15, the
+    # number of thresholds at or below u is u's bin of 16 equal bins
+    n = 1 << 20
+    u_bin = np.zeros(n, dtype=np.int64)
+    out = np.empty(n)
+    for k in range(1, 16):
+        kernels.sample_signs.serial(np.uint64(7), np.full(n, k / 16), out)
+        u_bin += out < 0
+    counts = np.bincount(u_bin, minlength=16)
+    chi2 = np.sum((counts - n / 16) ** 2 / (n / 16))
+    assert chi2 < 45  # 15 degrees of freedom: P(chi2 > 45) < 1e-4
+    # consecutive counters give independent values
+    assert abs(np.corrcoef(u_bin[:-1], u_bin[1:])[0, 1]) < 5 / np.sqrt(n)
