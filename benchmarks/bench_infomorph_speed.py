@@ -9,7 +9,8 @@ measurement runs in a fresh process: one warm-up epoch, then the median of ``--e
 inside ``infomorph.train.thread_limits(n)`` (what ``fit(n_threads=n)`` uses; in code before the
 threading design of ``infomorph._threads`` that meant n numba and n BLAS threads). The runs
 are interleaved (repeat, thread count, code version) and the table shows the median over
-``--repeats``. ``--baseline`` takes a folder with another version of the repository, e.g.::
+``--repeats``, and the median of the per-repeat ratios to the lowest thread count (runs next to
+each other in time: the steadier number where the machine's speed drifts). ``--baseline`` takes a folder with another version of the repository, e.g.::
 
     git worktree add /tmp/infomorph-main main
     python benchmarks/bench_infomorph_speed.py --baseline /tmp/infomorph-main --repeats 3
@@ -149,8 +150,18 @@ def main(argv=None):
     def med(name, n, key):
         return float(np.median([x[key] for x in runs[(name, n)]]))
 
-    head = "| network | threads | this code s/epoch | vs this code on 1 thread |"
-    rule = "|---|---|---|---|"
+    def paired(name, n, key):
+        """Median over repeats of the ratio to the lowest thread count in the same repeat:
+        runs next to each other in time, so a machine whose speed drifts between repeats
+        (shared hosts) moves both."""
+        pairs = zip(runs[(name, n)], runs[(name, counts[0])], strict=True)
+        return float(np.median([x[key] / y[key] for x, y in pairs]))
+
+    head = (
+        "| network | threads | this code s/epoch | vs this code on 1 thread | "
+        "the same, paired per repeat |"
+    )
+    rule = "|---|---|---|---|---|"
     if args.baseline:
         head += " baseline s/epoch | this / baseline | this / baseline on 1 thread |"
         rule += "---|---|---|"
@@ -162,7 +173,8 @@ def main(argv=None):
         for n in counts:
             tag = f"{n} (all)" if n == n_all else str(n)
             this = med("this", n, arch)
-            row = f"| {label} | {tag} | {this:.3f} | {this / one:.2f} |"
+            ratio = paired("this", n, arch)
+            row = f"| {label} | {tag} | {this:.3f} | {this / one:.2f} | {ratio:.2f} |"
             if args.baseline:
                 base, base1 = med("baseline", n, arch), med("baseline", counts[0], arch)
                 row += f" {base:.3f} | {this / base:.2f} | {this / base1:.2f} |"
