@@ -84,22 +84,7 @@ def log2_inplace(x, k):
     unusual = 0
     for j in range(n):
         unusual += _unusual(bits(x[j]))
-    if unusual:
-        for j in range(n):
-            x[j] = math.log2(x[j]) if x[j] > 0.0 else (-np.inf if x[j] == 0.0 else np.nan)
-        return
-    for j in range(n):
-        x[j] = _log2_normal(x[j])
-
-
-@jit(inline=True)
-def _log2_normal(x):
-    """``log2(x)`` of a positive normal number (:func:`log2_inplace`), inlined in loops."""
-    e, m = _split(bits(x))
-    big = m > _SQRT2
-    m = 0.5 * m if big else m
-    e = e + 1.0 if big else e
-    return _log2_series(e, m - 1.0, m + 1.0)
+    _log2_pass(x, n, unusual)
 
 
 @jit(fastmath={"contract"})
@@ -107,6 +92,25 @@ def log2_ratio_inplace(x, d, k):
     """Replace ``x[:k]`` by ``log2(x[:k] / d[:k])``: one logarithm per pair
     (:func:`log2_inplace`)."""
     n = np.uint64(k)
+    unusual = 0
     for j in range(n):
-        x[j] = x[j] / d[j]
-    log2_inplace(x, k)
+        q = x[j] / d[j]
+        x[j] = q
+        unusual += _unusual(bits(q))
+    _log2_pass(x, n, unusual)
+
+
+@jit(fastmath={"contract"})
+def _log2_pass(x, n, unusual):
+    """``x[:n] = log2(x[:n])``; ``unusual`` counts the values that are not positive normal
+    numbers (then every value goes through ``math.log2``)."""
+    if unusual:
+        for j in range(n):
+            x[j] = math.log2(x[j]) if x[j] > 0.0 else (-np.inf if x[j] == 0.0 else np.nan)
+        return
+    for j in range(n):
+        e, m = _split(bits(x[j]))
+        big = m > _SQRT2
+        m = 0.5 * m if big else m
+        e = e + 1.0 if big else e
+        x[j] = _log2_series(e, m - 1.0, m + 1.0)
