@@ -109,6 +109,20 @@ def test_parts_path_matches_inclusion_exclusion_path(n):
     np.testing.assert_allclose(split.local_atoms, plain.local_atoms, atol=1e-12)
 
 
+def test_parts_of_one_source_are_entropies():
+    """One source (pmfs of fewer cells than the kernel's 8 lanes): the informative part is
+    H(S), the misinformative part H(S | T)."""
+    rng = np.random.default_rng(3)
+    P = np.stack([random_pmf((2, 2), rng) for _ in range(6)])
+    res = pidtools.pid(P, n_sources=1, parts=True, local=True)
+    ps = P.sum(axis=1)
+    h_s = -(ps * np.log2(ps)).sum(axis=1)
+    h_s_given_t = -(P * np.log2(P / P.sum(axis=2, keepdims=True))).sum(axis=(1, 2))
+    np.testing.assert_allclose(res.atoms_plus[:, 0], h_s, atol=1e-12)
+    np.testing.assert_allclose(res.atoms_minus[:, 0], h_s_given_t, atol=1e-12)
+    np.testing.assert_allclose(res.atoms[:, 0], h_s - h_s_given_t, atol=1e-12)
+
+
 def test_parts_of_two_bit_copy():
     """COPY: at every outcome P(some set shows s) for {1}{2} is 3/4 and i+ = log2(4/3); the
     target (both bits) excludes nothing further for {12}: i- of the top node is 0."""

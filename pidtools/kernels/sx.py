@@ -515,7 +515,7 @@ def sx_chain(P, geo, chain, n_chunks, want_local, want_plus, red, red_plus, loca
         weight = np.empty(LANES)
         acc = np.empty(n_nodes)
         acc_b = np.empty(n_nodes)
-        rows = np.empty(n_cells, dtype=np.int64)  # support cell of each B row
+        rows = np.empty(max(n_cells, LANES), dtype=np.int64)  # support cells of the lanes
         b_row = np.empty(n_cells, dtype=np.int64)  # a cell's B row
         log_b = np.empty((n_cells if want_local and want_plus else 1, n_nodes))
         for b in range(lo, hi):
