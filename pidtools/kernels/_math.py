@@ -48,10 +48,9 @@ def _unusual(b):
 
 @jit(inline=True, fastmath={"contract"})
 def _log2_series(e, num, den):
-    """``e + log2((1 + z) / (1 - z))/2``-style tail: ``e + (2 / ln 2) atanh(z)`` with
-    ``z = num / den``, ``|z| < 0.172``, the odd series of atanh summed to ``z^19 / 19``
-    (truncation below 3e-17 relative) by Estrin's scheme: pairs of terms, then pairs of pairs,
-    so the chain of dependent multiply-adds is 4 long instead of 9."""
+    """``e + (2 / ln 2) atanh(z)`` with ``z = num / den``, ``|z| < 0.172``: the odd series of
+    atanh summed to ``z^19 / 19`` (truncation below 3e-17 relative) by Estrin's scheme: pairs
+    of terms, then pairs of pairs, so the chain of dependent multiply-adds is 4 long, not 9."""
     z = num / den
     y = z * z
     y2 = y * y
