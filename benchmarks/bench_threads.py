@@ -217,23 +217,55 @@ def thread_env(n: int) -> dict[str, str]:
 
 def run_worker(name: str, n: int, calls: int) -> float:
     cmd = [sys.executable, __file__, "--worker", name, "--calls", str(calls)]
-    done = subprocess.run(cmd, env=thread_env(n), check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, env=thread_env(n), capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"case {name!r} on {n} threads failed:\n{done.stderr}")
     return float(done.stdout.strip().splitlines()[-1])
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def thread_count(text: str) -> int | str:
+    """An argparse type for ``--threads``: a positive integer or ``all``."""
+    if text == "all":
+        return text
+    try:
+        return positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'all', got {text!r}"
+        ) from None
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--calls", type=int, default=3, help="timed calls per process (median)")
-    ap.add_argument("--threads", nargs="+", default=["1", "2", "all"], metavar="N")
+    ap.add_argument("--repeats", type=positive_int, default=3)
+    ap.add_argument(
+        "--calls", type=positive_int, default=3, help="timed calls per process (median)"
+    )
+    ap.add_argument(
+        "--threads", nargs="+", type=thread_count, default=[1, 2, "all"], metavar="N|all"
+    )
     ap.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.calls)))
         return
-    n_all = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    counts = sorted({n_all if t == "all" else int(t) for t in args.threads})
+    sys.path.insert(0, str(REPO))
+    from infomorph._threads import available_threads
+
+    n_all = available_threads()
+    counts = sorted({n_all if t == "all" else t for t in args.threads})
     print(f"load average before: {os.getloadavg()}; all cores = {n_all}", flush=True)
     runs: dict[tuple[str, int], list[float]] = {}
     for r in range(args.repeats):

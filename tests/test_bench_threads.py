@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -37,3 +39,12 @@ def test_worker_sees_its_thread_count(monkeypatch):
     code = "import numba; print(numba.config.NUMBA_NUM_THREADS)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "1"
+
+
+def test_bad_arguments_are_refused(monkeypatch, capsys):
+    bench = _bench(monkeypatch)
+    for args in (["--threads", "0"], ["--threads", "two"], ["--repeats", "0"], ["--cases", "x"]):
+        with pytest.raises(SystemExit) as err:
+            bench.main(args)
+        assert err.value.code == 2
+    assert "positive integer or 'all'" in capsys.readouterr().err
